@@ -1,0 +1,80 @@
+# l0lex — see README.md. `make run` runs the service, `make test` the tests.
+SHELL := /bin/bash
+GO ?= go
+# The SIMD kernel path is built with Go's simd experiment (simd/archsimd).
+SIMD_ENV := GOEXPERIMENT=simd
+BIN := bin
+FILE ?= ../shared/corpus/perf_smoke_big.tex
+OUT ?= /tmp/latencies_ms.txt
+TAIL_CSV ?= /tmp/l0_service_tail.csv
+THREADS ?= 4
+NREQ ?= 100000
+DURATION ?= 1h
+L0_SOCK ?= /tmp/l0_lex_svc.sock
+PIDFILE ?= /tmp/l0d.pid
+# System programs some tests drive for real (Debian package names).
+SYSTEM_DEPS := texlive-luatex nginx haproxy prometheus
+
+.PHONY: all build run test test-kernel test-deps vet bench service-run service-stop \
+	verify gate ci soak chaos fuzz clean
+
+all: build
+
+build:
+	$(SIMD_ENV) $(GO) build -o $(BIN)/l0d ./cmd/l0d
+	$(SIMD_ENV) $(GO) build -o $(BIN)/l0ctl ./cmd/l0ctl
+
+run: build
+	$(BIN)/l0d
+
+# Installs the system programs the tests use when this is a Debian machine and
+# we are root; elsewhere the tests that need them skip with a message.
+test-deps:
+	@missing=""; \
+	command -v luatex >/dev/null || missing="$$missing texlive-luatex"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "[test-deps] installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "[test-deps] not installed:$$missing (tests that need them will skip)"; \
+	  fi; \
+	fi
+
+vet:
+	$(GO) vet ./...
+	$(SIMD_ENV) $(GO) vet ./...
+	$(GO) vet -tags purego ./...
+
+test: test-deps vet
+	$(SIMD_ENV) $(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -tags purego -timeout 10m ./kernel/...
+
+bench: build
+	$(SIMD_ENV) $(GO) test -run '^$$' -bench . -benchmem ./kernel/
+
+fuzz:
+	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz FuzzLex -fuzztime 60s ./kernel/
+	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz FuzzDecoder -fuzztime 60s ./proto/
+
+service-run: build
+	@if [ -f $(PIDFILE) ] && kill -0 $$(cat $(PIDFILE)) 2>/dev/null; then \
+	  echo "[service-run] l0d already running (pid $$(cat $(PIDFILE)))"; exit 1; fi
+	@L0_PROM=$${L0_PROM:-1} L0_SOCK=$(L0_SOCK) L0_PID_FILE=$(PIDFILE) \
+	  nohup $(BIN)/l0d > /tmp/l0d.log 2>&1 & \
+	for i in $$(seq 50); do [ -f $(PIDFILE) ] && [ -S $(L0_SOCK) ] && break; sleep 0.1; done; \
+	if ! [ -S $(L0_SOCK) ]; then echo "[service-run] l0d did not start:"; cat /tmp/l0d.log; exit 1; fi; \
+	echo "[service-run] l0d pid $$(cat $(PIDFILE)) on $(L0_SOCK) (log /tmp/l0d.log)"
+
+service-stop:
+	@if [ -f $(PIDFILE) ]; then \
+	  pid=$$(cat $(PIDFILE)); kill -TERM $$pid 2>/dev/null || true; \
+	  for i in $$(seq 100); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; \
+	  rm -f $(PIDFILE); echo "[service-stop] stopped pid $$pid"; \
+	else echo "[service-stop] no pid file $(PIDFILE)"; fi
+
+clean:
+	rm -rf $(BIN)

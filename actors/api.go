@@ -1,0 +1,53 @@
+// Package actors runs the lexing work: one actor per configured core, each a
+// goroutine locked to an OS thread pinned to its core, owning its arena and
+// kernel and reading a bounded mailbox; and a supervisor actor that owns the
+// hedge timer wheel, restarts actors (rotation, crash recovery) and delivers
+// fault-injection messages.
+package actors
+
+// CONTRACT FILE: the types below are the interface between the event loop
+// (which decodes frames and calls Pool.Submit), the actors and telemetry.
+
+// Mode selects what a request asks for.
+type Mode uint8
+
+// Request modes.
+const (
+	ModeSummary Mode = iota // reply: status, token and issue counts (frame type 2)
+	ModeFull                // reply: full result, tokens with spans and issues (frame type 4)
+)
+
+// Request is one lexing request. The event loop fills it and hands it to
+// Pool.Submit; from then on the pool owns it until Done is called.
+type Request struct {
+	ConnID uint64 // connection the request came on (for cancel by req_id)
+	ID     uint64 // req_id from the wire
+	Mode   Mode
+	Doc    []byte // the document, in memory the request owns (never a gnet buffer)
+
+	// Monotonic timestamps in ns (telemetry.Now), filled by the event loop.
+	TInStart int64 // first byte of the frame read
+	TInDone  int64 // whole frame read and decoded
+
+	// Done receives the reply frame, exactly once, from an actor or the
+	// supervisor goroutine. Frame is a complete encoded frame (header
+	// included) that the callee owns from then on.
+	Done func(rep *Reply)
+}
+
+// Reply is the outcome of a request.
+type Reply struct {
+	Frame []byte // complete encoded frame: type 2, 4 or 5 (error)
+
+	Status  uint32 // 0 ok; else the proto error code
+	NTokens uint32
+	NIssues uint32
+	Origin  uint8 // 1 primary, 2 hedge
+	Actor   int   // index of the actor that produced it (-1: none)
+
+	// Monotonic timestamps in ns.
+	TProcStart  int64 // winning actor started lexing
+	THedgeFire  int64 // 0 unless a hedge was sent
+	TFirstReply int64 // first completion (the winner's)
+	Hedged      bool
+}

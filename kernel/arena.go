@@ -1,0 +1,217 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// ErrArenaFull is returned (wrapped) by Lex when a document needs more room
+// than the arena has. Nothing is truncated silently: the arena's contents are
+// then unspecified and the caller must lex again with a larger arena.
+var ErrArenaFull = errors.New("arena too small for document")
+
+// ErrCancelled is returned by Lex when its cancel flag was raised.
+var ErrCancelled = errors.New("lexing cancelled")
+
+// slack is how many token slots past the last one the SIMD path may write
+// scratch values into (whole vector stores). Every arena has them.
+const slack = 64
+
+// ArenaSize gives an arena's capacities.
+type ArenaSize struct {
+	Tokens    int // token slots
+	Issues    int // issue slots; more issues are counted, not stored
+	Lines     int // line-index entries (lines of the largest document)
+	NameBytes int // bytes for control-sequence names that differ from the source
+}
+
+// SizeFor returns capacities that are always enough for src: at most one
+// token per byte plus one per line (its end-of-line character).
+//
+// It scans src for line ends, which costs far less than lexing it.
+func SizeFor(src []byte) ArenaSize {
+	lines := countLines(src)
+	return ArenaSize{
+		Tokens:    len(src) + lines + 1,
+		Issues:    1024,
+		Lines:     lines + 1,
+		NameBytes: 4096,
+	}
+}
+
+// SizeForBytes returns capacities enough for any document of up to n bytes
+// (the worst case: every byte a line end, so two tokens per byte).
+func SizeForBytes(n int) ArenaSize {
+	return ArenaSize{Tokens: 2*n + 2, Issues: 1024, Lines: n + 2, NameBytes: 4096}
+}
+
+// countLines counts the line ends of src as LuaTeX splits lines (LF, CR and
+// CR LF are one line end each).
+func countLines(src []byte) int {
+	n := 0
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '\n':
+			n++
+		case '\r':
+			n++
+			if i+1 < len(src) && src[i+1] == '\n' {
+				i++
+			}
+		}
+	}
+	return n
+}
+
+// Arena holds the tokens and issues of one lexed document as parallel
+// arrays. It is allocated once, with all pages touched, and reused: Lex
+// overwrites it, so nothing read from it survives the next Lex.
+//
+// An Arena is owned by one goroutine at a time; no method is safe for
+// concurrent use. Slices returned by its methods alias the arena (and, for
+// names, the source document) and are valid until the next Lex or Reset.
+type Arena struct {
+	// Val, Off and Len are the tokens' packed values, byte offsets and byte
+	// lengths in the source; only the first N entries are meaningful.
+	Val []uint32
+	Off []uint32
+	Len []uint32
+	// N is the number of tokens of the last lexed document.
+	N int
+
+	names   []byte   // rewritten control-sequence names, back to back
+	nameRef []uint64 // per rewritten name: start<<32 | length into names
+	issues  []Issue
+	dropped int      // issues that did not fit
+	lines   []uint32 // byte offset of the start of each line
+	src     []byte   // the last lexed document (not copied)
+	size    ArenaSize
+}
+
+// NewArena allocates an arena with the given capacities and touches every
+// page so that the first document does not pay for page faults.
+func NewArena(s ArenaSize) *Arena {
+	if s.Tokens < 0 || s.Issues < 0 || s.Lines < 0 || s.NameBytes < 0 {
+		panic(fmt.Sprintf("kernel: negative arena size %+v", s))
+	}
+	if s.Lines < 1 {
+		s.Lines = 1
+	}
+	t := s.Tokens + slack
+	a := &Arena{
+		Val:     make([]uint32, t),
+		Off:     make([]uint32, t),
+		Len:     make([]uint32, t),
+		names:   make([]byte, 0, s.NameBytes),
+		nameRef: make([]uint64, 0, s.NameBytes/4+16),
+		issues:  make([]Issue, 0, s.Issues),
+		lines:   make([]uint32, 0, s.Lines),
+		size:    s,
+	}
+	a.pretouch()
+	return a
+}
+
+// pretouch writes one word per 4 KiB page of every array.
+func (a *Arena) pretouch() {
+	const step = 1024 // uint32s per page
+	for _, s := range [][]uint32{a.Val, a.Off, a.Len, a.lines[:cap(a.lines)]} {
+		for i := 0; i < len(s); i += step {
+			s[i] = 0
+		}
+	}
+	n := a.names[:cap(a.names)]
+	for i := 0; i < len(n); i += 4096 {
+		n[i] = 0
+	}
+}
+
+// Size returns the capacities the arena was created with.
+func (a *Arena) Size() ArenaSize { return a.size }
+
+// Bytes returns the arena's memory footprint in bytes.
+func (a *Arena) Bytes() int {
+	return 12*len(a.Val) + cap(a.names) + 8*cap(a.nameRef) +
+		cap(a.issues)*issueBytes + 4*cap(a.lines)
+}
+
+// Fits reports whether the arena is large enough for any document whose
+// SizeFor is s.
+func (a *Arena) Fits(s ArenaSize) bool {
+	return s.Tokens <= a.size.Tokens && s.Lines <= a.size.Lines
+}
+
+// Reset forgets the last document.
+func (a *Arena) Reset() {
+	a.N = 0
+	a.names = a.names[:0]
+	a.nameRef = a.nameRef[:0]
+	a.issues = a.issues[:0]
+	a.dropped = 0
+	a.lines = a.lines[:0]
+	a.src = nil
+}
+
+// Source returns the last lexed document.
+func (a *Arena) Source() []byte { return a.src }
+
+// Token is one token, unpacked.
+type Token struct {
+	Kind Kind
+	Cat  uint32 // printed catcode (0 for control sequences)
+	Code uint32 // code point of a character or active token
+	Off  uint32 // byte offset of the token's first source byte
+	Len  uint32 // number of source bytes it was read from
+}
+
+// Token returns token i (0 <= i < N).
+func (a *Arena) Token(i int) Token {
+	v := a.Val[i]
+	t := Token{Kind: ValKind(v), Off: a.Off[i], Len: a.Len[i]}
+	if t.Kind != KindControl {
+		t.Cat = ValCat(v)
+		t.Code = ValCode(v)
+	}
+	return t
+}
+
+// Name returns the name of control-sequence token i as its UTF-8 bytes (the
+// bytes TeX stores, which may be invalid UTF-8), or nil for other tokens.
+// The slice aliases the arena or the source and must not be modified.
+func (a *Arena) Name(i int) []byte {
+	v := a.Val[i]
+	if v>>catShift != 0 {
+		return nil
+	}
+	if v&csRewritten != 0 {
+		r := a.nameRef[v&csIndexMask]
+		start, n := uint32(r>>32), uint32(r)
+		return a.names[start : start+n]
+	}
+	esc := v & 0xFF
+	return a.src[a.Off[i]+esc : a.Off[i]+a.Len[i]]
+}
+
+// NameString returns Name(i) as a string (it allocates).
+func (a *Arena) NameString(i int) string { return string(a.Name(i)) }
+
+// Issues returns the issues of the last document, in source order.
+func (a *Arena) Issues() []Issue { return a.issues }
+
+// DroppedIssues returns how many issues did not fit in the arena; they are
+// counted here and by a final IssueTooMany entry, never lost silently.
+func (a *Arena) DroppedIssues() int { return a.dropped }
+
+// Lines returns the number of input lines of the last document.
+func (a *Arena) Lines() int { return len(a.lines) }
+
+// LineCol returns the 1-based line and 1-based byte column of byte offset
+// off in the last document, in O(log lines).
+func (a *Arena) LineCol(off uint32) (line, col int) {
+	l := sort.Search(len(a.lines), func(i int) bool { return a.lines[i] > off }) - 1
+	if l < 0 {
+		return 1, int(off) + 1
+	}
+	return l + 1, int(off-a.lines[l]) + 1
+}
