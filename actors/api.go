@@ -51,3 +51,22 @@ type Reply struct {
 	TFirstReply int64 // first completion (the winner's)
 	Hedged      bool
 }
+
+// Observer receives the pool's events for telemetry. Implementations must be
+// safe for concurrent use and must not block: methods are called from actor
+// and supervisor goroutines.
+type Observer interface {
+	// Lexed reports one document lexed by actor with kernel path (busyNs of
+	// actor time, bytes of input).
+	Lexed(actor int, path string, busyNs int64, bytes int)
+	// QueueDepth reports the mailbox depth of actor after a change.
+	QueueDepth(actor int, depth int)
+	HedgeFired()
+	HedgeWon()
+	// Rotated reports an actor replaced; reason is budget, arena, crash or manual.
+	Rotated(actor int, reason string)
+	// FaultInjected reports a fault (delay, stall, panic, env) that fired.
+	FaultInjected(kind string)
+	// Rejected reports a request answered at once with an error code (BUSY...).
+	Rejected(code uint32)
+}

@@ -48,3 +48,51 @@ func AppendHeader(dst []byte, h Header) []byte {
 	dst = binary.BigEndian.AppendUint64(dst, h.ReqID)
 	return binary.BigEndian.AppendUint32(dst, h.Len)
 }
+
+// ReplyLen is the payload size of a type-2 reply.
+const ReplyLen = 13
+
+// Reply is the payload of a type-2 reply frame.
+type Reply struct {
+	Status  uint32 // 0 ok, else an ErrCode
+	NTokens uint32
+	NIssues uint32
+	Origin  uint8 // OriginPrimary or OriginHedge
+}
+
+// Origins of a reply.
+const (
+	OriginPrimary uint8 = 1
+	OriginHedge   uint8 = 2
+)
+
+// AppendReply appends a complete type-2 reply frame to dst.
+func AppendReply(dst []byte, reqID uint64, r Reply) []byte {
+	dst = AppendHeader(dst, Header{Type: TypeReply, ReqID: reqID, Len: ReplyLen})
+	dst = binary.BigEndian.AppendUint32(dst, r.Status)
+	dst = binary.BigEndian.AppendUint32(dst, r.NTokens)
+	dst = binary.BigEndian.AppendUint32(dst, r.NIssues)
+	return append(dst, r.Origin)
+}
+
+// ErrCode is the code of an error frame (type 5) or the status of a reply.
+type ErrCode uint32
+
+// Error codes. Stable: documented in docs/protocol.md.
+const (
+	ErrBadFrame     ErrCode = 1 // malformed frame or payload
+	ErrUnknownType  ErrCode = 2 // frame type the server does not accept
+	ErrTooLarge     ErrCode = 3 // payload over the server's maximum request size
+	ErrBusy         ErrCode = 4 // every mailbox full or too many bytes in flight
+	ErrCancelled    ErrCode = 5 // cancelled by the client (or lost a hedge race)
+	ErrInternal     ErrCode = 6 // the request failed twice inside the server
+	ErrShuttingDown ErrCode = 7 // the server is draining
+	ErrForbidden    ErrCode = 8 // control frame while fault control is disabled
+)
+
+// AppendError appends a complete type-5 error frame to dst.
+func AppendError(dst []byte, reqID uint64, code ErrCode, msg string) []byte {
+	dst = AppendHeader(dst, Header{Type: TypeError, ReqID: reqID, Len: uint32(4 + len(msg))})
+	dst = binary.BigEndian.AppendUint32(dst, uint32(code))
+	return append(dst, msg...)
+}
