@@ -1,0 +1,100 @@
+package kernel
+
+import "math/bits"
+
+// blockMasks classifies a block of 64 input bytes: bit i of each mask
+// describes byte i of the block. The fast driver finds runs of simple bytes
+// and the bytes that stop them from these masks alone.
+type blockMasks struct {
+	ord uint64 // ASCII with catcode 1, 2, 3, 4, 6, 8, 11 or 12: one token, state M
+	sp  uint64 // space 0x20 or TAB (catcode 10)
+	s20 uint64 // space 0x20 only (the one stripped at line ends)
+	le  uint64 // LF or CR (a line end)
+	let uint64 // ASCII letter (catcode 11)
+	grp uint64 // '{', '}' or '$': ordinary, but tracked for issues
+}
+
+// classByte returns the masks of one byte as bits 0..5 in blockMasks field
+// order; it is the reference the block classifiers are tested against.
+func classByte(c byte) (ord, sp, s20, le, let, grp bool) {
+	switch {
+	case c == ' ':
+		return false, true, true, false, false, false
+	case c == '\t':
+		return false, true, false, false, false, false
+	case c == '\n' || c == '\r':
+		return false, false, false, true, false, false
+	case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
+		return true, false, false, false, true, false
+	case c == '{' || c == '}' || c == '$':
+		return true, false, false, false, false, true
+	case c == '\\' || c == '%' || c == '^' || c == '~':
+		return false, false, false, false, false, false
+	case c > 0x20 && c < 0x7f:
+		return true, false, false, false, false, false
+	}
+	return false, false, false, false, false, false
+}
+
+// SWAR constants: one value per byte of a uint64.
+const (
+	lsb8 = 0x0101010101010101
+	msb8 = 0x8080808080808080
+	low7 = 0x7f7f7f7f7f7f7f7f
+	// gather8 moves bit 7 of every byte, shifted down to bit 0, into the
+	// top byte in byte order (byte 0 -> bit 56).
+	gather8 = 0x0102040810204080
+)
+
+// eq7 returns 0x80 in every byte of x7 (bytes below 0x80) equal to c.
+func eq7(x7 uint64, c byte) uint64 {
+	t := x7 ^ lsb8*uint64(c)
+	return ^(t + low7) & msb8
+}
+
+// movemask8 packs bit 7 of each byte of m (all other bits zero) into 8 bits.
+func movemask8(m uint64) uint64 { return (m >> 7) * gather8 >> 56 }
+
+// classifyWord classifies 8 bytes (little-endian in x) with SWAR arithmetic.
+func classifyWord(x uint64) (ord, sp, s20, le, let, grp uint64) {
+	hi := x & msb8 // bytes >= 0x80
+	x7 := x & low7
+	// 0x21 <= b <= 0x7d: b+0x5f sets bit 7, b+0x02 leaves it clear.
+	inRange := (x7 + lsb8*0x5f) &^ (x7 + lsb8*0x02) & msb8
+	excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~') // '^'|0x20 == '~'
+	l := x7 | lsb8*0x20 // lower-cased
+	letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
+	spc := eq7(x7, ' ')
+	tab := eq7(x7, '\t')
+	lf := eq7(x7, '\n') | eq7(x7, '\r')
+	g := eq7(x7, '{') | eq7(x7, '}') | eq7(x7, '$')
+	nh := ^hi
+	ord = movemask8(inRange &^ excl & nh)
+	sp = movemask8((spc | tab) & nh)
+	s20 = movemask8(spc & nh)
+	le = movemask8(lf & nh)
+	let = movemask8(letters & nh)
+	grp = movemask8(g & nh)
+	return
+}
+
+// classifyGo classifies the 64 bytes of b with SWAR arithmetic.
+func classifyGo(b *[64]byte) blockMasks {
+	var m blockMasks
+	for w := 0; w < 8; w++ {
+		x := uint64(b[8*w]) | uint64(b[8*w+1])<<8 | uint64(b[8*w+2])<<16 | uint64(b[8*w+3])<<24 |
+			uint64(b[8*w+4])<<32 | uint64(b[8*w+5])<<40 | uint64(b[8*w+6])<<48 | uint64(b[8*w+7])<<56
+		o, s, s2, l, lt, g := classifyWord(x)
+		sh := uint(8 * w)
+		m.ord |= o << sh
+		m.sp |= s << sh
+		m.s20 |= s2 << sh
+		m.le |= l << sh
+		m.let |= lt << sh
+		m.grp |= g << sh
+	}
+	return m
+}
+
+// trailingOnes returns the number of consecutive set bits of x from bit 0.
+func trailingOnes(x uint64) int { return bits.TrailingZeros64(^x) }

@@ -1,0 +1,113 @@
+package kernel
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// refMasks classifies b byte by byte with classByte.
+func refMasks(b *[64]byte) blockMasks {
+	var m blockMasks
+	for i, c := range b {
+		ord, sp, s20, le, let, grp := classByte(c)
+		set := func(mask *uint64, v bool) {
+			if v {
+				*mask |= 1 << i
+			}
+		}
+		set(&m.ord, ord)
+		set(&m.sp, sp)
+		set(&m.s20, s20)
+		set(&m.le, le)
+		set(&m.let, let)
+		set(&m.grp, grp)
+	}
+	return m
+}
+
+// classifyBlocks yields blocks that put every byte value at every position
+// and random mixes.
+func classifyBlocks() [][64]byte {
+	var out [][64]byte
+	for c := 0; c < 256; c++ {
+		var b [64]byte
+		for i := range b {
+			b[i] = byte(c + i)
+		}
+		out = append(out, b)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 2000; n++ {
+		var b [64]byte
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func TestClassifyGo(t *testing.T) {
+	for _, b := range classifyBlocks() {
+		if got, want := classifyGo(&b), refMasks(&b); got != want {
+			t.Fatalf("classifyGo(%q)\n got %+v\nwant %+v", b[:], got, want)
+		}
+	}
+}
+
+func TestClassifyAVX2(t *testing.T) {
+	if !simdUsable() {
+		t.Skip("AVX2 kernels not usable here: " + simdReason())
+	}
+	for _, b := range classifyBlocks() {
+		if got, want := classifyAVX2(&b), refMasks(&b); got != want {
+			t.Fatalf("classifyAVX2(%q)\n got %+v\nwant %+v", b[:], got, want)
+		}
+	}
+}
+
+// TestEmit checks both emitters against simpleVal on every simple byte.
+func TestEmit(t *testing.T) {
+	var simple []byte
+	for c := 0; c < 256; c++ {
+		if simpleVal[c] != 0 {
+			simple = append(simple, byte(c))
+		}
+	}
+	if len(simple) != 0x7f-0x21-4+2 {
+		t.Fatalf("%d simple bytes, want %d", len(simple), 0x7f-0x21-4+2)
+	}
+	if simpleVal['\t'] != PackChar(CatSpace, ' ') || simpleVal['a'] != PackChar(CatLetter, 'a') ||
+		simpleVal['{'] != PackChar(CatBeginGroup, '{') || simpleVal['1'] != PackChar(CatOther, '1') {
+		t.Fatal("simpleVal is wrong")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	src := make([]byte, 4096)
+	for i := range src {
+		src[i] = simple[r.IntN(len(simple))]
+	}
+	emitters := map[string]func(val, off, ln []uint32, k int, src []byte, p, n int){"go": emitGo}
+	if simdUsable() {
+		emitters["avx2"] = emitAVX2
+	}
+	for name, emit := range emitters {
+		for n := 0; n < 200; n++ {
+			p, cnt, k := r.IntN(1000), r.IntN(300), r.IntN(50)
+			val := make([]uint32, k+cnt+slack)
+			off := make([]uint32, k+cnt+slack)
+			ln := make([]uint32, k+cnt+slack)
+			emit(val, off, ln, k, src, p, cnt)
+			for i := 0; i < cnt; i++ {
+				if val[k+i] != simpleVal[src[p+i]] || off[k+i] != uint32(p+i) || ln[k+i] != 1 {
+					t.Fatalf("%s: token %d of run (p=%d n=%d): got %#x/%d/%d want %#x/%d/1",
+						name, i, p, cnt, val[k+i], off[k+i], ln[k+i], simpleVal[src[p+i]], p+i)
+				}
+			}
+			for i := 0; i < k; i++ {
+				if val[i] != 0 || off[i] != 0 || ln[i] != 0 {
+					t.Fatalf("%s wrote before slot %d", name, k)
+				}
+			}
+		}
+	}
+}

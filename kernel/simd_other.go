@@ -1,0 +1,17 @@
+//go:build !goexperiment.simd || !amd64 || purego
+
+package kernel
+
+// simdBuilt reports whether this binary contains the AVX2 kernels.
+const simdBuilt = false
+
+// simdNotBuiltReason says why the AVX2 kernels are not in this binary.
+const simdNotBuiltReason = notBuiltReason
+
+// classifyAVX2 is never called in a binary without the AVX2 kernels.
+func classifyAVX2(b *[64]byte) blockMasks { panic("kernel: AVX2 kernels not built") }
+
+// emitAVX2 is never called in a binary without the AVX2 kernels.
+func emitAVX2(val, off, ln []uint32, k int, src []byte, p, n int) {
+	panic("kernel: AVX2 kernels not built")
+}
