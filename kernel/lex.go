@@ -1,19 +1,27 @@
 package kernel
 
-import "sync/atomic"
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+)
 
-// TEMPORARY placeholder so that other packages compile while the real lexer
-// is written (owned by the kernel work). It must be replaced.
-
-// Path is a kernel implementation.
+// Path is a kernel implementation. All paths produce identical arenas.
 type Path uint8
 
 // Kernel paths.
 const (
-	PathPureGo Path = iota
-	PathAVX2
-	PathAVX512
+	PathPureGo Path = iota // portable Go (SWAR block classification); always built
+	PathAVX2               // simd/archsimd AVX2 kernels (GOEXPERIMENT=simd, amd64)
+	PathAVX512             // reserved: no AVX-512 kernels exist yet (see Available)
 )
+
+// Paths lists every path, in order of preference (fastest last).
+var Paths = []Path{PathPureGo, PathAVX2, PathAVX512}
+
+// ErrPathUnavailable is returned (wrapped) by LexWith when the requested path
+// cannot run in this binary or on this CPU.
+var ErrPathUnavailable = errors.New("kernel path unavailable")
 
 // String returns the path's name: "purego", "avx2" or "avx512".
 func (p Path) String() string {
@@ -28,23 +36,64 @@ func (p Path) String() string {
 	return "unknown"
 }
 
-// Active returns the path Lex uses and why it was chosen.
-func Active() (Path, string) { return PathPureGo, "placeholder" }
-
-// Lex lexes src into a with the active path.
-func Lex(a *Arena, src []byte, cancel *atomic.Bool) error {
-	return LexWith(PathPureGo, a, src, cancel)
+// Available reports whether path p can run in this binary on this CPU, with
+// the reason in either case (for example "CPU has AVX2, built with
+// GOEXPERIMENT=simd", or "built without GOEXPERIMENT=simd (use make build)").
+// It is safe for concurrent use.
+func Available(p Path) (bool, string) {
+	switch p {
+	case PathPureGo:
+		return true, "always built"
+	case PathAVX2:
+		return simdUsable(), simdReason()
+	case PathAVX512:
+		return false, "no AVX-512 kernels: not written without hardware to test them"
+	}
+	return false, "unknown path"
 }
 
-// LexWith lexes src into a with path p.
-func LexWith(p Path, a *Arena, src []byte, cancel *atomic.Bool) error {
-	a.Reset()
-	a.src = src
-	for i := range src {
-		a.Val[i] = PackChar(CatOther, uint32(src[i]))
-		a.Off[i] = uint32(i)
-		a.Len[i] = 1
+// SIMDUnavailable reports why the SIMD path cannot run ("" when it can). A
+// server that must not silently run the slower pure-Go path refuses to start
+// when this is not empty (unless told otherwise); the reason names the cause
+// and the fix. It is safe for concurrent use.
+func SIMDUnavailable() string {
+	if ok, why := Available(PathAVX2); !ok {
+		return why
 	}
-	a.N = len(src)
-	return nil
+	return ""
+}
+
+// Active returns the path Lex uses and why it was chosen. It is safe for
+// concurrent use.
+func Active() (Path, string) {
+	ok, why := Available(PathAVX2)
+	if ok {
+		return PathAVX2, "avx2: " + why
+	}
+	return PathPureGo, "purego: " + why
+}
+
+// Lex lexes src into a with the active path (see Active). The arena is
+// reset first; src must not change until the arena is reused, because names
+// and spans refer to it. cancel may be nil; when it is raised, Lex stops
+// within about 64 KiB of input and returns an error wrapping ErrCancelled.
+// An arena too small for src gives an error wrapping ErrArenaFull.
+func Lex(a *Arena, src []byte, cancel *atomic.Bool) error {
+	return lexFast(a, src, cancel, activeSIMD)
+}
+
+// activeSIMD is whether Lex uses the AVX2 kernels; fixed at start-up.
+var activeSIMD = simdUsable()
+
+// LexWith lexes src into a with path p, which must be available (see
+// Available); otherwise it returns an error wrapping ErrPathUnavailable.
+// Everything else is as for Lex.
+func LexWith(p Path, a *Arena, src []byte, cancel *atomic.Bool) error {
+	switch ok, why := Available(p); {
+	case !ok:
+		return fmt.Errorf("cannot lex with the %s path: %s: %w", p, why, ErrPathUnavailable)
+	case p == PathAVX2:
+		return lexFast(a, src, cancel, true)
+	}
+	return lexFast(a, src, cancel, false)
 }
