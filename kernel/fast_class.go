@@ -62,7 +62,7 @@ func classifyWord(x uint64) (ord, sp, s20, le, let, grp uint64) {
 	// 0x21 <= b <= 0x7d: b+0x5f sets bit 7, b+0x02 leaves it clear.
 	inRange := (x7 + lsb8*0x5f) &^ (x7 + lsb8*0x02) & msb8
 	excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~') // '^'|0x20 == '~'
-	l := x7 | lsb8*0x20 // lower-cased
+	l := x7 | lsb8*0x20                                           // lower-cased
 	letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
 	spc := eq7(x7, ' ')
 	tab := eq7(x7, '\t')
