@@ -1,0 +1,4 @@
+package proto
+
+// DictMax exposes the encoder's name-dictionary capacity to tests.
+const DictMax = dictMax

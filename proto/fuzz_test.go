@@ -1,0 +1,137 @@
+package proto_test
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"testing"
+
+	"l0lex/proto"
+)
+
+// FuzzDecoder feeds arbitrary streams, split at arbitrary points, to both
+// decoders through the gnet-style loop and through a Reader. Decoding must
+// never panic; every frame is decoded or rejected with a *FrameError; the
+// decoded frames re-encode to exactly the bytes they were read from; and
+// the chunked loop, the one-shot loop and the Reader agree.
+func FuzzDecoder(f *testing.F) {
+	seed, _ := proto.AppendLexRequest(nil, proto.TypeLex, 1, []byte("a\n"))
+	seed = proto.AppendPing(seed, 2)
+	seed = proto.AppendCancel(seed, 1)
+	seed = proto.AppendFault(seed, 3, proto.Fault{Kind: proto.FaultDelay, Actor: -1, Ms: 10})
+	f.Add(seed, uint8(3), uint16(100), false)
+	replies := proto.AppendReply(nil, 1, proto.Reply{NTokens: 2, Origin: 1})
+	replies = proto.AppendError(replies, 2, proto.ErrBusy, "busy")
+	replies = proto.AppendPong(replies, 3, proto.Pong{Version: "v", Kernel: "avx2", Actors: 2})
+	full, _ := proto.AppendFullResult(nil, 4, exampleFull())
+	replies = append(replies, full...)
+	replies = proto.AppendFaultAck(replies, 5)
+	f.Add(replies, uint8(1), uint16(0), true)
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), uint8(5), uint16(64), false)
+	f.Add(proto.AppendFrame(nil, proto.TypePing, 9, []byte("x")), uint8(16), uint16(0), false)
+	f.Fuzz(func(t *testing.T, stream []byte, chunk uint8, max uint16, fromServer bool) {
+		side := proto.FromClient
+		if fromServer {
+			side = proto.FromServer
+		}
+		d := proto.NewDecoder(side, uint32(max))
+		step := int(chunk%32) + 1
+		frames, errs := decodeAll(d, stream, step)
+		whole, wholeErrs := decodeAll(d, stream, len(stream)+1)
+		if !reflect.DeepEqual(frames, whole) || len(errs) != len(wholeErrs) {
+			t.Fatalf("chunked (%d) and whole decoding differ: %d/%d frames, %d/%d errors",
+				step, len(frames), len(whole), len(errs), len(wholeErrs))
+		}
+		for _, err := range errs {
+			var fe *proto.FrameError
+			if !errors.As(err, &fe) || fe.Code == 0 || proto.CodeOf(err) != fe.Code {
+				t.Fatalf("error %v is not a coded *FrameError", err)
+			}
+		}
+		// Re-encoding: the frames and the skipped ones rebuild the stream's
+		// consumed prefix in order.
+		pos := 0
+		var inbound = stream
+		for {
+			fr, n, err := d.Decode(inbound[pos:])
+			if n == 0 {
+				break
+			}
+			if err == nil {
+				again := proto.AppendFrame(nil, fr.Type, fr.ReqID, fr.Payload)
+				if !bytes.Equal(again, inbound[pos:pos+n]) {
+					t.Fatalf("frame at %d re-encodes differently", pos)
+				}
+			}
+			pos += n
+		}
+		// The Reader sees the same frames.
+		r := proto.NewReader(bytes.NewReader(stream), d)
+		var read []proto.Frame
+		for {
+			fr, err := r.ReadFrame()
+			if err != nil {
+				var fe *proto.FrameError
+				if errors.As(err, &fe) && !fe.Fatal {
+					continue
+				}
+				break
+			}
+			read = append(read, fr)
+		}
+		if len(read) != len(frames) {
+			t.Fatalf("Reader read %d frames, Decode %d", len(read), len(frames))
+		}
+		for i := range read {
+			if read[i].Header != frames[i].Header || !bytes.Equal(read[i].Payload, frames[i].Payload) {
+				t.Fatalf("frame %d differs between Reader and Decode", i)
+			}
+		}
+		// Payload parsers never panic on what the decoder passes.
+		for _, fr := range frames {
+			switch fr.Type {
+			case proto.TypeReplyFull:
+				_, _ = proto.ParseFullReply(fr.Payload)
+			case proto.TypeLex, proto.TypeLexFull:
+				if doc := proto.LexDoc(fr.Payload); len(doc) > len(fr.Payload) {
+					t.Fatal("LexDoc grew the payload")
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseFullReply parses arbitrary type-4 payloads: no panic; an
+// accepted payload re-encodes (AppendFullResult) to one that parses to the
+// same result.
+func FuzzParseFullReply(f *testing.F) {
+	full, _ := proto.AppendFullResult(nil, 4, exampleFull())
+	f.Add(full[proto.HeaderLen:])
+	a := lexed(f, []byte("\\documentclass{article}\n\\begin{x}$a^2$ ^^41 \\é\xe9\x7f\n\n}"))
+	f.Add(proto.AppendFullReply(nil, 1, 2, a)[proto.HeaderLen:])
+	f.Add([]byte{1, 1, 0})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		res, err := proto.ParseFullReply(payload)
+		if err != nil {
+			return
+		}
+		if len(res.Tokens) > len(payload) {
+			t.Fatalf("%d tokens from %d bytes", len(res.Tokens), len(payload))
+		}
+		again, err := proto.AppendFullResult(nil, 1, res)
+		if err != nil {
+			t.Fatalf("cannot re-encode an accepted result: %v", err)
+		}
+		res2, err := proto.ParseFullReply(again[proto.HeaderLen:])
+		if err != nil {
+			t.Fatalf("re-encoded result does not parse: %v", err)
+		}
+		res2.Names = res.Names // the dictionary may be laid out differently
+		if !reflect.DeepEqual(res, res2) {
+			t.Fatalf("re-encoded result differs:\n%+v\n%+v", res, res2)
+		}
+		if len(again)-proto.HeaderLen > len(payload) {
+			t.Fatalf("re-encoding grew from %d to %d bytes", len(payload), len(again)-proto.HeaderLen)
+		}
+	})
+}
