@@ -1,0 +1,79 @@
+package kernel_test
+
+import (
+	"os"
+	"testing"
+
+	"l0lex/kernel"
+	"l0lex/kernel/corpus"
+)
+
+// seedCorpus is the older system's benchmark document (1.1 MB thesis).
+const seedCorpus = "../../shared/corpus/perf_smoke_big.tex"
+
+// benchDocs returns the benchmark documents: the seed corpus when present
+// and a generated thesis of the same size.
+func benchDocs(b *testing.B) []struct {
+	name string
+	src  []byte
+} {
+	docs := []struct {
+		name string
+		src  []byte
+	}{{"generated", corpus.Generate(1<<20, 1)}}
+	if src, err := os.ReadFile(seedCorpus); err == nil {
+		docs = append([]struct {
+			name string
+			src  []byte
+		}{{"seed", src}}, docs...)
+	} else {
+		b.Logf("seed corpus skipped: %v", err)
+	}
+	return docs
+}
+
+// BenchmarkLex lexes each document with each available path, and memmoves
+// the same input and output volume as the floor ("copy"), in one run so
+// that the ratios are comparable on a noisy machine.
+func BenchmarkLex(b *testing.B) {
+	for _, d := range benchDocs(b) {
+		a := kernel.NewArena(kernel.SizeFor(d.src))
+		if err := kernel.LexWith(kernel.PathPureGo, a, d.src, nil); err != nil {
+			b.Fatal(err)
+		}
+		tokens := a.N
+		for _, p := range kernel.Paths {
+			b.Run(d.name+"/"+p.String(), func(b *testing.B) {
+				if ok, why := kernel.Available(p); !ok {
+					b.Skip(why)
+				}
+				b.SetBytes(int64(len(d.src)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := kernel.LexWith(p, a, d.src, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+				report(b, tokens)
+			})
+		}
+		b.Run(d.name+"/copy", func(b *testing.B) {
+			in := make([]byte, len(d.src))
+			out := make([]byte, 12*tokens)
+			from := make([]byte, 12*tokens)
+			b.SetBytes(int64(len(d.src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				copy(in, d.src)
+				copy(out, from)
+			}
+			report(b, tokens)
+		})
+	}
+}
+
+func report(b *testing.B, tokens int) {
+	ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(ns/float64(tokens), "ns/token")
+	b.ReportMetric(float64(tokens), "tokens")
+}
