@@ -16,6 +16,12 @@ var codeNames = [...]string{
 	8: "forbidden",
 }
 
+// Codes the pool rejects with (proto.ErrBusy, proto.ErrShuttingDown).
+const (
+	codeBusy         = 4
+	codeShuttingDown = 7
+)
+
 // CodeName returns the metric label value of a proto error code: its
 // snake_case name, or the decimal number for a code this build does not know.
 func CodeName(code uint32) string {

@@ -159,6 +159,9 @@ func newMetrics(cfg Config, inflight, ready func() float64) *metrics {
 			continue
 		}
 		m.errByCode[code] = m.errors.WithLabelValues(codeNames[code])
+	}
+	// The pool rejects with these two; other codes appear when first used.
+	for _, code := range []uint32{codeBusy, codeShuttingDown} {
 		m.rejByCode[code] = m.rejections.WithLabelValues(codeNames[code])
 	}
 	for _, r := range rotationReasons {
