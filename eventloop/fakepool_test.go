@@ -1,0 +1,153 @@
+package eventloop_test
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+	"time"
+
+	"l0lex/actors"
+	"l0lex/proto"
+)
+
+// fakePool answers every request from one worker goroutine with
+// n_tokens = len(doc). Documents starting with "HOLD" are kept until the
+// test releases them or they are cancelled (reply status ErrCancelled);
+// documents starting with "TWICE" get Done called twice.
+type fakePool struct {
+	work chan *actors.Request
+
+	mu          sync.Mutex
+	held        []*actors.Request
+	cancels     int
+	cancelConns []uint64
+	submitted   int
+}
+
+func newFakePool(t *testing.T) *fakePool {
+	p := &fakePool{work: make(chan *actors.Request, 1024)}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case r := <-p.work:
+				p.serve(r)
+			case <-stop:
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { close(stop); <-done })
+	return p
+}
+
+func (p *fakePool) Submit(r *actors.Request) {
+	p.mu.Lock()
+	p.submitted++
+	p.mu.Unlock()
+	p.work <- r
+}
+
+func (p *fakePool) serve(r *actors.Request) {
+	switch {
+	case bytes.HasPrefix(r.Doc, []byte("HOLD")):
+		p.mu.Lock()
+		p.held = append(p.held, r)
+		p.mu.Unlock()
+	case bytes.HasPrefix(r.Doc, []byte("TWICE")):
+		r.Done(okReply(r))
+		r.Done(okReply(r))
+	default:
+		r.Done(okReply(r))
+	}
+}
+
+func okReply(r *actors.Request) *actors.Reply {
+	n := uint32(len(r.Doc))
+	return &actors.Reply{
+		Frame:   proto.AppendReply(nil, r.ID, proto.Reply{NTokens: n, Origin: proto.OriginPrimary}),
+		NTokens: n, Origin: proto.OriginPrimary,
+	}
+}
+
+func cancelledReply(r *actors.Request) *actors.Reply {
+	return &actors.Reply{
+		Frame:  proto.AppendReply(nil, r.ID, proto.Reply{Status: uint32(proto.ErrCancelled), Origin: proto.OriginPrimary}),
+		Status: uint32(proto.ErrCancelled), Actor: -1,
+	}
+}
+
+func (p *fakePool) Cancel(connID, reqID uint64) {
+	p.mu.Lock()
+	p.cancels++
+	var hit []*actors.Request
+	kept := p.held[:0]
+	for _, r := range p.held {
+		if r.ConnID == connID && r.ID == reqID {
+			hit = append(hit, r)
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	p.held = kept
+	p.mu.Unlock()
+	for _, r := range hit {
+		r.Done(cancelledReply(r))
+	}
+}
+
+func (p *fakePool) CancelConn(connID uint64) {
+	p.mu.Lock()
+	p.cancelConns = append(p.cancelConns, connID)
+	var hit []*actors.Request
+	kept := p.held[:0]
+	for _, r := range p.held {
+		if r.ConnID == connID {
+			hit = append(hit, r)
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	p.held = kept
+	p.mu.Unlock()
+	for _, r := range hit {
+		r.Done(cancelledReply(r))
+	}
+}
+
+// release answers every held request.
+func (p *fakePool) release() {
+	p.mu.Lock()
+	held := p.held
+	p.held = nil
+	p.mu.Unlock()
+	for _, r := range held {
+		r.Done(okReply(r))
+	}
+}
+
+func (p *fakePool) heldCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.held)
+}
+
+func (p *fakePool) cancelConnCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.cancelConns)
+}
+
+// waitFor polls cond until it holds or the test times out.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

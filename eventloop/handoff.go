@@ -1,0 +1,90 @@
+package eventloop
+
+import (
+	"net"
+	"os"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+)
+
+// handoff delivers the replies of a connection whose peer shut down its
+// write side while requests were in flight. gnet closes a connection at
+// read EOF, so OnClose keeps a duplicate of the socket and this writer,
+// one goroutine per such connection, writes each remaining reply frame to
+// it whole, then closes it when none is left.
+type handoff struct {
+	st      *connState
+	fd      int
+	ch      chan *pending // capacity: requests in flight at the half-close
+	ready   chan struct{} // closed by start
+	timeout time.Duration
+}
+
+// newHandoff duplicates c's socket for a hand-off, or returns nil when the
+// peer closed it entirely (then there is nobody to answer).
+func (s *Server) newHandoff(st *connState, c gnet.Conn) *handoff {
+	fd, err := c.Dup()
+	if err != nil {
+		s.cfg.Logf("eventloop: cannot keep half-closed connection %d open: %v", st.id, err)
+		return nil
+	}
+	if peerGone(fd) {
+		closeFD(fd)
+		return nil
+	}
+	st.mu.Lock()
+	n := st.inflight
+	st.mu.Unlock()
+	return &handoff{st: st, fd: fd, ch: make(chan *pending, n), ready: make(chan struct{}), timeout: s.cfg.HandoffTimeout}
+}
+
+// push queues p's reply; it never blocks (the channel holds every request
+// that was in flight). Safe from any goroutine.
+func (h *handoff) push(p *pending) { h.ch <- p }
+
+// discard releases the duplicate socket of a hand-off that is not needed.
+func (h *handoff) discard() { closeFD(h.fd) }
+
+// start launches the writer goroutine. Call once.
+func (h *handoff) start() {
+	close(h.ready)
+	go h.run()
+}
+
+func (h *handoff) run() {
+	st := h.st
+	f := os.NewFile(uintptr(h.fd), "half-closed")
+	conn, err := net.FileConn(f) // duplicates again, in Go's poller
+	f.Close()
+	broken := err != nil
+	if broken {
+		st.srv.cfg.Logf("eventloop: cannot write to half-closed connection %d: %v", st.id, err)
+		st.srv.pool.CancelConn(st.id)
+	}
+	for {
+		st.mu.Lock()
+		left := st.inflight
+		st.mu.Unlock()
+		if left == 0 {
+			break
+		}
+		p := <-h.ch
+		sent := false
+		if !broken {
+			_ = conn.SetWriteDeadline(time.Now().Add(h.timeout))
+			if _, err := conn.Write(p.rep.Frame); err != nil {
+				broken = true
+				st.srv.pool.CancelConn(st.id) // the peer is gone after all
+			} else {
+				sent = true
+			}
+		}
+		p.finish(sent)
+	}
+	if conn != nil {
+		conn.Close()
+	}
+}
+
+func closeFD(fd int) { _ = os.NewFile(uintptr(fd), "").Close() }

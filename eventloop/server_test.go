@@ -1,0 +1,471 @@
+package eventloop_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"l0lex/eventloop"
+	"l0lex/proto"
+)
+
+func TestPipelinedRequestsOneConnection(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{}, pool)
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+
+	const n = 300
+	var batch []byte
+	for i := 1; i <= n; i++ {
+		batch = append(batch, lexFrame(uint64(i), bytes.Repeat([]byte("x"), i))...)
+	}
+	if _, err := c.Write(batch); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint64]bool{}
+	for range n {
+		f := mustRead(t, c)
+		r := reply(t, f)
+		if seen[f.ReqID] {
+			t.Fatalf("second reply for req %d", f.ReqID)
+		}
+		seen[f.ReqID] = true
+		if r.Status != 0 || r.NTokens != uint32(f.ReqID) {
+			t.Fatalf("req %d: status %d, n_tokens %d", f.ReqID, r.Status, r.NTokens)
+		}
+	}
+	if len(seen) != n {
+		t.Fatalf("got %d distinct replies, want %d", len(seen), n)
+	}
+}
+
+func TestByteAtATimeTracksFirstByte(t *testing.T) {
+	pool := newFakePool(t)
+	rec := &recorder{}
+	var clock atomic.Int64
+	var reads atomic.Int64
+	srv, err := eventloop.New(eventloop.Config{
+		UnixPath: sockPath(t), Recorder: rec, Logf: t.Logf,
+		Now: func() int64 { return clock.Add(1) },
+	}, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetReadHook(func(int) { reads.Add(1) })
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+
+	f := lexFrame(7, []byte(`\section{A}`))
+	for i := range f {
+		before := reads.Load()
+		if _, err := c.Write(f[i : i+1]); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until the server has read this byte, so that every byte
+		// arrives in a read of its own.
+		waitFor(t, "the server to read one byte", func() bool { return reads.Load() > before })
+	}
+	r := reply(t, mustRead(t, c))
+	if r.Status != 0 || r.NTokens != 11 {
+		t.Fatalf("reply %+v, want status 0 and 11 tokens", r)
+	}
+	waitFor(t, "the recorder", func() bool { return len(rec.all()) == 1 })
+	req := rec.all()[0]
+	// The clock ticks at least once per read: a frame read in len(f) reads
+	// started at least len(f)-1 ticks before it was complete.
+	if span := req.TInDone - req.TInStart; span < int64(len(f)-1) {
+		t.Fatalf("TInDone-TInStart = %d ticks over %d reads; TInStart is not the first byte's read", span, len(f))
+	}
+}
+
+func TestHalfCloseAnswersInFlight(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{}, pool)
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+
+	const n = 5
+	for i := 1; i <= n; i++ {
+		if _, err := c.Write(lexFrame(uint64(i), []byte("HOLD doc"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "requests in flight", func() bool { return pool.heldCount() == n })
+	if err := c.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the half-close", func() bool { return srv.Snapshot().HalfCloses == 1 })
+	pool.release()
+	seen := map[uint64]bool{}
+	for range n {
+		f := mustRead(t, c)
+		if r := reply(t, f); r.Status != 0 || seen[f.ReqID] {
+			t.Fatalf("req %d: status %d, duplicate %v", f.ReqID, r.Status, seen[f.ReqID])
+		}
+		seen[f.ReqID] = true
+	}
+	expectEOF(t, c)
+	if got := pool.cancelConnCount(); got != 0 {
+		t.Fatalf("CancelConn called %d times on a half-close", got)
+	}
+	waitFor(t, "in-flight to drain", func() bool { return srv.InFlight() == 0 })
+}
+
+func TestDisconnectCancelsConnection(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{}, pool)
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	if _, err := c.Write(lexFrame(1, []byte("HOLD"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "request in flight", func() bool { return pool.heldCount() == 1 })
+	c.Close()
+	waitFor(t, "CancelConn", func() bool { return pool.cancelConnCount() == 1 })
+	waitFor(t, "in-flight to drain", func() bool { return srv.InFlight() == 0 })
+	if s := srv.Snapshot(); s.Dropped != 1 || s.HalfCloses != 0 {
+		t.Fatalf("stats %+v: want 1 dropped reply and no half-close", s)
+	}
+}
+
+// TestFrameErrors sends one malformed input per case on its own connection
+// while a second connection keeps working.
+func TestFrameErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		input []byte
+		code  proto.ErrCode
+		close bool
+	}{
+		{"garbage http", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), proto.ErrBadFrame, true},
+		{"type zero", frame(0, 1, nil), proto.ErrBadFrame, true},
+		{"oversize", proto.AppendHeader(nil, proto.Header{Type: proto.TypeLex, ReqID: 3, Len: 1025}), proto.ErrTooLarge, true},
+		{"unknown type", frame(42, 4, []byte("abc")), proto.ErrUnknownType, false},
+		{"reply type from client", frame(proto.TypeReply, 5, make([]byte, 13)), proto.ErrUnknownType, false},
+		{"fault without control", frame(proto.TypeFault, 6, []byte{1, 2, 3}), proto.ErrForbidden, false},
+	}
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{MaxReqBytes: 1024}, pool)
+	path := srv.Addrs()[0][len("unix://"):]
+	good := dialUnix(t, path)
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialUnix(t, path)
+			if _, err := c.Write(tc.input); err != nil {
+				t.Fatal(err)
+			}
+			if got := errCode(t, mustRead(t, c)); got != tc.code {
+				t.Fatalf("error code %d, want %d", got, tc.code)
+			}
+			if tc.close {
+				expectEOF(t, c)
+			} else {
+				// The connection goes on.
+				if _, err := c.Write(lexFrame(99, []byte("ok"))); err != nil {
+					t.Fatal(err)
+				}
+				if r := reply(t, mustRead(t, c)); r.NTokens != 2 {
+					t.Fatalf("after the error: %+v", r)
+				}
+			}
+			// Another connection is unaffected.
+			if _, err := good.Write(lexFrame(uint64(i+1), []byte("abc"))); err != nil {
+				t.Fatal(err)
+			}
+			if f := mustRead(t, good); f.ReqID != uint64(i+1) || reply(t, f).NTokens != 3 {
+				t.Fatalf("other connection: %+v", f)
+			}
+		})
+	}
+}
+
+func TestMaxSizeIsInclusive(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{MaxReqBytes: 1024}, pool)
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	if _, err := c.Write(frame(proto.TypeLex, 1, bytes.Repeat([]byte("a"), 1024))); err != nil {
+		t.Fatal(err)
+	}
+	if r := reply(t, mustRead(t, c)); r.Status != 0 || r.NTokens != 1024 {
+		t.Fatalf("reply %+v", r)
+	}
+}
+
+func TestCancelFrame(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{}, pool)
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	if _, err := c.Write(lexFrame(11, []byte("HOLD me"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "request in flight", func() bool { return pool.heldCount() == 1 })
+	if _, err := c.Write(frame(proto.TypeCancel, 11, nil)); err != nil {
+		t.Fatal(err)
+	}
+	f := mustRead(t, c)
+	if r := reply(t, f); f.ReqID != 11 || r.Status != uint32(proto.ErrCancelled) {
+		t.Fatalf("reply %d %+v, want req 11 cancelled", f.ReqID, r)
+	}
+	// Exactly one reply: the next frame is the answer to a new request.
+	if _, err := c.Write(lexFrame(12, []byte("x"))); err != nil {
+		t.Fatal(err)
+	}
+	if f := mustRead(t, c); f.ReqID != 12 {
+		t.Fatalf("got a frame for req %d, want 12", f.ReqID)
+	}
+}
+
+func TestExactlyOneReplyWhenPoolAnswersTwice(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{}, pool)
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	if _, err := c.Write(append(lexFrame(1, []byte("TWICE")), lexFrame(2, []byte("z"))...)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []uint64{1, 2} {
+		if f := mustRead(t, c); f.ReqID != want {
+			t.Fatalf("got req %d, want %d", f.ReqID, want)
+		}
+	}
+	if s := srv.Snapshot(); s.DupReplies != 1 || s.Replies != 2 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestPing(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{Control: fakeControl{}}, pool)
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	if _, err := c.Write(frame(proto.TypePing, 77, nil)); err != nil {
+		t.Fatal(err)
+	}
+	f := mustRead(t, c)
+	if f.Type != proto.TypePong || f.ReqID != 77 || string(f.Payload) != "pong" {
+		t.Fatalf("got %+v", f)
+	}
+}
+
+func TestFaultControl(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{Control: fakeControl{}, FaultControl: true}, pool)
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	if _, err := c.Write(append(frame(proto.TypeFault, 1, []byte("ok")), frame(proto.TypeFault, 2, []byte("bad"))...)); err != nil {
+		t.Fatal(err)
+	}
+	if f := mustRead(t, c); f.Type != proto.TypeFaultAck || f.ReqID != 1 {
+		t.Fatalf("got %+v", f)
+	}
+	if f := mustRead(t, c); errCode(t, f) != proto.ErrBadFrame || f.ReqID != 2 {
+		t.Fatalf("got %+v", f)
+	}
+}
+
+type fakeControl struct{}
+
+func (fakeControl) PongPayload() []byte { return []byte("pong") }
+func (fakeControl) Fault(p []byte) ([]byte, error) {
+	if string(p) == "ok" {
+		return nil, nil
+	}
+	return nil, &eventloop.CodeError{Code: proto.ErrBadFrame, Err: errors.New("bad fault payload")}
+}
+
+func TestTCPLoopback(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	pool := newFakePool(t)
+	startServer(t, eventloop.Config{TCPAddr: addr}, pool)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := c.Write(lexFrame(5, []byte("hello"))); err != nil {
+		t.Fatal(err)
+	}
+	if r := reply(t, mustRead(t, c)); r.NTokens != 5 {
+		t.Fatalf("reply %+v", r)
+	}
+}
+
+func TestTCPListenAddr(t *testing.T) {
+	cases := []struct {
+		in    string
+		allow bool
+		want  string // "" = error
+	}{
+		{"127.0.0.1:7410", false, "tcp4://127.0.0.1:7410"},
+		{"localhost:7410", false, "tcp4://127.0.0.1:7410"},
+		{"[::1]:7410", false, "tcp6://[::1]:7410"},
+		{"127.0.0.2:1", false, "tcp4://127.0.0.2:1"},
+		{"0.0.0.0:7410", false, ""},
+		{"10.1.2.3:7410", false, ""},
+		{"10.1.2.3:7410", true, "tcp4://10.1.2.3:7410"},
+		{"example.com:7410", false, ""},
+		{"127.0.0.1", false, ""},
+		{"127.0.0.1:port", false, ""},
+	}
+	for _, tc := range cases {
+		got, err := eventloop.TCPListenAddr(tc.in, tc.allow)
+		if tc.want == "" {
+			if err == nil {
+				t.Errorf("%s: want an error, got %s", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s: got %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestSocketPath(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{}, pool)
+	path := srv.Addrs()[0][len("unix://"):]
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o660 {
+		t.Errorf("socket mode %v, want 0660", fi.Mode().Perm())
+	}
+
+	t.Run("live server refused", func(t *testing.T) {
+		second, err := eventloop.New(eventloop.Config{UnixPath: path}, pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := second.Start(); !errors.Is(err, eventloop.ErrLiveServer) {
+			t.Fatalf("second server on a live socket: %v", err)
+		}
+		// The first still answers.
+		c := dialUnix(t, path)
+		if _, err := c.Write(lexFrame(1, []byte("a"))); err != nil {
+			t.Fatal(err)
+		}
+		mustRead(t, c)
+	})
+
+	t.Run("stale socket replaced", func(t *testing.T) {
+		stale := sockPath(t)
+		l, err := net.Listen("unix", stale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.(*net.UnixListener).SetUnlinkOnClose(false)
+		l.Close()
+		startServer(t, eventloop.Config{UnixPath: stale}, pool)
+		c := dialUnix(t, stale)
+		if _, err := c.Write(lexFrame(1, []byte("a"))); err != nil {
+			t.Fatal(err)
+		}
+		mustRead(t, c)
+	})
+
+	t.Run("not a socket refused", func(t *testing.T) {
+		file := sockPath(t)
+		if err := os.WriteFile(file, []byte("keep me"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := eventloop.New(eventloop.Config{UnixPath: file}, pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Start(); err == nil {
+			t.Fatal("started over a regular file")
+		}
+		if b, _ := os.ReadFile(file); string(b) != "keep me" {
+			t.Fatal("the file was replaced")
+		}
+	})
+}
+
+func TestShutdownDrainsInFlight(t *testing.T) {
+	pool := newFakePool(t)
+	path := sockPath(t)
+	srv, err := eventloop.New(eventloop.Config{UnixPath: path, Logf: t.Logf}, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := dialUnix(t, path)
+	for i := 1; i <= 3; i++ {
+		if _, err := c.Write(lexFrame(uint64(i), []byte("HOLD"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "requests in flight", func() bool { return pool.heldCount() == 3 })
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(context.Background()) }()
+	// A request arriving while draining is answered SHUTTING_DOWN.
+	waitFor(t, "draining", func() bool {
+		if _, err := c.Write(lexFrame(100, []byte("late"))); err != nil {
+			t.Fatal(err)
+		}
+		f := mustRead(t, c)
+		if f.ReqID != 100 {
+			t.Fatalf("got req %d before the held ones were released", f.ReqID)
+		}
+		return reply(t, f).Status == uint32(proto.ErrShuttingDown)
+	})
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned %v with requests in flight", err)
+	default:
+	}
+	pool.release()
+	for range 3 {
+		if r := reply(t, mustRead(t, c)); r.Status != 0 {
+			t.Fatalf("held reply %+v", r)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	expectEOF(t, c)
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("socket file left behind: %v", err)
+	}
+}
+
+func TestLexDocPrefixRule(t *testing.T) {
+	cases := []struct {
+		payload, doc string
+	}{
+		{"\x00\x00\x00\x03abc", "abc"},
+		{"\x00\x00\x00\x00", ""},
+		{"\x00\x00\x00\x05abc", "\x00\x00\x00\x05abc"},
+		{"abc", "abc"},
+		{"", ""},
+	}
+	for _, tc := range cases {
+		if got := string(eventloop.LexDoc([]byte(tc.payload))); got != tc.doc {
+			t.Errorf("%q: got %q want %q", tc.payload, got, tc.doc)
+		}
+	}
+}
+
+func ExampleTCPListenAddr() {
+	a, err := eventloop.TCPListenAddr("127.0.0.1:7410", false)
+	fmt.Println(a, err)
+	_, err = eventloop.TCPListenAddr("0.0.0.0:7410", false)
+	fmt.Println(err != nil)
+	// Output:
+	// tcp4://127.0.0.1:7410 <nil>
+	// true
+}

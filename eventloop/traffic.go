@@ -1,0 +1,196 @@
+package eventloop
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/panjf2000/gnet/v2"
+
+	"l0lex/actors"
+	"l0lex/proto"
+)
+
+// maxFrameType is the largest type number that is still taken for a frame
+// (unknown types get ErrUnknownType and the connection goes on); a header
+// with a larger type, or type 0, is garbage and closes the connection.
+const maxFrameType = 0xFFFF
+
+// OnTraffic decodes every complete frame buffered for c, without a
+// goroutine per request, and leaves a partial frame buffered for later.
+func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
+	st, ok := c.Context().(*connState)
+	if !ok {
+		return gnet.Close
+	}
+	if s.readHook != nil {
+		s.readHook(c.InboundBuffered())
+	}
+	now := s.cfg.Now()
+	first := true
+	for {
+		n := c.InboundBuffered()
+		if n < proto.HeaderLen {
+			break
+		}
+		hb, err := c.Peek(proto.HeaderLen)
+		if err != nil {
+			break
+		}
+		h := proto.ParseHeader(hb)
+		if h.Type == 0 || h.Type > maxFrameType {
+			return s.fatal(c, st, h.ReqID, proto.ErrBadFrame,
+				fmt.Sprintf("not an l0lex frame (type %d); closing the connection", uint32(h.Type)))
+		}
+		if int64(h.Len) > int64(s.cfg.MaxReqBytes) {
+			return s.fatal(c, st, h.ReqID, proto.ErrTooLarge,
+				fmt.Sprintf("payload of %d bytes exceeds the maximum request size of %d bytes; closing the connection", h.Len, s.cfg.MaxReqBytes))
+		}
+		total := proto.HeaderLen + int(h.Len)
+		if n < total {
+			break
+		}
+		tStart := now
+		if first && st.pendStart != 0 {
+			tStart = st.pendStart
+		}
+		first = false
+		_, _ = c.Discard(proto.HeaderLen)
+		if act := s.frame(c, st, h, tStart); act != gnet.None {
+			return act
+		}
+	}
+	if c.InboundBuffered() > 0 {
+		if !first || st.pendStart == 0 {
+			st.pendStart = now // the partial frame began in this read
+		}
+	} else {
+		st.pendStart = 0
+	}
+	return gnet.None
+}
+
+// frame handles one frame whose header has been consumed and whose payload
+// (h.Len bytes) is buffered.
+func (s *Server) frame(c gnet.Conn, st *connState, h proto.Header, tStart int64) gnet.Action {
+	switch h.Type {
+	case proto.TypeLex, proto.TypeLexFull:
+		payload := make([]byte, h.Len) // owned by the request from here on
+		if _, err := c.Read(payload); err != nil {
+			return s.fatal(c, st, h.ReqID, proto.ErrInternal, "cannot read a buffered payload")
+		}
+		mode := actors.ModeSummary
+		if h.Type == proto.TypeLexFull {
+			mode = actors.ModeFull
+		}
+		s.submit(st, h.ReqID, mode, lexDoc(payload), tStart)
+		return gnet.None
+	case proto.TypeCancel:
+		_, _ = c.Discard(int(h.Len))
+		s.pool.Cancel(st.id, h.ReqID)
+		return gnet.None
+	case proto.TypePing:
+		_, _ = c.Discard(int(h.Len))
+		var pong []byte
+		if s.cfg.Control != nil {
+			pong = s.cfg.Control.PongPayload()
+		}
+		s.writeFrame(c, proto.TypePong, h.ReqID, pong)
+		return gnet.None
+	case proto.TypeFault:
+		payload := make([]byte, h.Len)
+		if _, err := c.Read(payload); err != nil {
+			return s.fatal(c, st, h.ReqID, proto.ErrInternal, "cannot read a buffered payload")
+		}
+		if !s.cfg.FaultControl || s.cfg.Control == nil {
+			s.writeError(c, h.ReqID, proto.ErrForbidden, "fault control is disabled (start l0d with L0_FAULT_CONTROL=1)")
+			return gnet.None
+		}
+		ack, err := s.cfg.Control.Fault(payload)
+		if err != nil {
+			s.writeError(c, h.ReqID, codeOf(err), "cannot inject fault: "+err.Error())
+			return gnet.None
+		}
+		s.writeFrame(c, proto.TypeFaultAck, h.ReqID, ack)
+		return gnet.None
+	default:
+		_, _ = c.Discard(int(h.Len))
+		s.writeError(c, h.ReqID, proto.ErrUnknownType,
+			fmt.Sprintf("frame type %d is not a request this server accepts", uint32(h.Type)))
+		return gnet.None
+	}
+}
+
+// submit posts one lex request to the pool (or answers it at once while
+// draining).
+func (s *Server) submit(st *connState, reqID uint64, mode actors.Mode, doc []byte, tStart int64) {
+	p := &pending{st: st}
+	p.req = actors.Request{
+		ConnID:   st.id,
+		ID:       reqID,
+		Mode:     mode,
+		Doc:      doc,
+		TInStart: tStart,
+		TInDone:  s.cfg.Now(),
+		Done:     p.done,
+	}
+	st.mu.Lock()
+	st.inflight++
+	st.mu.Unlock()
+	s.inflight.Add(1)
+	s.stats.Requests.Add(1)
+	if s.draining.Load() {
+		p.own = true
+		p.done(&actors.Reply{
+			Frame:  s.errorReply(s.getFrame(), mode, reqID, proto.ErrShuttingDown, "server is shutting down"),
+			Status: uint32(proto.ErrShuttingDown),
+			Actor:  -1,
+		})
+		return
+	}
+	s.pool.Submit(&p.req)
+}
+
+// errorReply appends the answer to a failed lex request: a type-2 reply
+// carrying the code as status for type-1 requests (the legacy rule), a
+// type-5 error frame for full requests.
+func (s *Server) errorReply(dst []byte, mode actors.Mode, reqID uint64, code proto.ErrCode, msg string) []byte {
+	if mode == actors.ModeSummary {
+		return proto.AppendReply(dst, reqID, proto.Reply{Status: uint32(code), Origin: proto.OriginPrimary})
+	}
+	return proto.AppendError(dst, reqID, code, msg)
+}
+
+// writeFrame writes a control frame synchronously on the event loop (gnet
+// copies what the socket does not take at once).
+func (s *Server) writeFrame(c gnet.Conn, t proto.Type, reqID uint64, payload []byte) {
+	b := proto.AppendHeader(s.getFrame(), proto.Header{Type: t, ReqID: reqID, Len: uint32(len(payload))})
+	b = append(b, payload...)
+	_, _ = c.Write(b)
+	s.putFrame(b)
+}
+
+// writeError writes a type-5 error frame synchronously on the event loop.
+func (s *Server) writeError(c gnet.Conn, reqID uint64, code proto.ErrCode, msg string) {
+	s.stats.FrameErrors.Add(1)
+	b := proto.AppendError(s.getFrame(), reqID, code, msg)
+	_, _ = c.Write(b)
+	s.putFrame(b)
+}
+
+// fatal answers a frame error that leaves the stream unusable and closes
+// the connection (only this one).
+func (s *Server) fatal(c gnet.Conn, st *connState, reqID uint64, code proto.ErrCode, msg string) gnet.Action {
+	s.writeError(c, reqID, code, msg)
+	st.closedByUs = true
+	return gnet.Close
+}
+
+// lexDoc applies the type-1 payload rule: u32 doc_len | doc when the prefix
+// matches the rest of the payload exactly, else the whole payload is the
+// document.
+func lexDoc(payload []byte) []byte {
+	if len(payload) >= 4 && int64(binary.BigEndian.Uint32(payload)) == int64(len(payload)-4) {
+		return payload[4:]
+	}
+	return payload
+}
