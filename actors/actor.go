@@ -1,0 +1,290 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"l0lex/kernel"
+	"l0lex/proto"
+)
+
+// actor is one worker: a goroutine (locked to an OS thread pinned to its
+// core unless Config.NoPin) that owns an arena and reads a bounded mailbox.
+// Only the actor's goroutine touches arena, rng and the budget counters;
+// mbox, load, retired and rotating are shared as documented.
+type actor struct {
+	p    *Pool
+	slot int
+	core int
+	gen  uint64 // incarnation of the slot, for logs and seeds
+
+	mu      sync.RWMutex // write: retire; read: enqueue (no send after close)
+	retired bool
+	mbox    chan *attempt
+
+	load     atomic.Int32 // attempts queued or running (dispatch prefers 0)
+	rotating atomic.Bool  // a replacement was requested
+	pinned   atomic.Bool
+	reason   string // why this actor was started (rotation reason), set before start
+
+	// Owned by the actor goroutine.
+	arena *kernel.Arena
+	grown bool
+	reqs  int
+	bytes int64
+	rng   rng
+}
+
+// enqueue offers att to the actor's mailbox without blocking; it reports
+// false if the actor is retired or its mailbox is full. Safe for concurrent
+// use.
+func (a *actor) enqueue(att *attempt) bool {
+	a.mu.RLock()
+	if a.retired {
+		a.mu.RUnlock()
+		return false
+	}
+	a.load.Add(1)
+	att.slot = a.slot
+	ok := true
+	select {
+	case a.mbox <- att:
+	default:
+		ok = false
+		a.load.Add(-1)
+	}
+	a.mu.RUnlock()
+	if ok {
+		a.p.obs.QueueDepth(a.slot, len(a.mbox))
+	}
+	return ok
+}
+
+// retire stops the actor from taking new work; it finishes what its mailbox
+// holds and then exits (ending its locked thread). Safe for concurrent use;
+// idempotent.
+func (a *actor) retire() {
+	a.mu.Lock()
+	if !a.retired {
+		a.retired = true
+		close(a.mbox)
+	}
+	a.mu.Unlock()
+}
+
+// run is the actor goroutine. ready is called once the actor can work (its
+// thread pinned, its arena allocated).
+func (a *actor) run(ready func(*actor)) {
+	defer a.p.actorsWG.Done()
+	if !a.p.cfg.NoPin {
+		// Never unlocked: when the goroutine exits the thread ends with it,
+		// so a rotated actor's replacement runs on a fresh thread.
+		runtime.LockOSThread()
+		if err := pinThread(a.core); err != nil {
+			a.p.cfg.Logf("actors: actor %d runs unpinned: %v", a.slot, err)
+		} else {
+			a.pinned.Store(true)
+		}
+	}
+	a.arena = kernel.NewArena(a.p.baseSize)
+	ready(a)
+	for att := range a.mbox {
+		a.p.obs.QueueDepth(a.slot, len(a.mbox))
+		a.handle(att)
+		a.load.Add(-1)
+	}
+}
+
+// handle runs one attempt, turning a panic into a crash report.
+func (a *actor) handle(att *attempt) {
+	p := a.p
+	if att.cancel.Load() || att.j.finished() {
+		a.drop(att)
+		return
+	}
+	if v, stack := a.protect(att); v != nil {
+		att.j.live.Add(-1)
+		p.stats.crashes.Add(1)
+		p.cfg.Logf("actors: actor %d (core %d) panicked on request %d: %v\n%s",
+			a.slot, a.core, att.j.req.ID, v, stack)
+		p.crashed(a, att)
+	}
+}
+
+// drop ends an attempt whose job was answered elsewhere.
+func (a *actor) drop(att *attempt) {
+	att.j.live.Add(-1)
+	a.p.stats.losersCancelled.Add(1)
+}
+
+// protect runs att and recovers a panic, returning its value and stack.
+func (a *actor) protect(att *attempt) (v any, stack []byte) {
+	defer func() {
+		if v = recover(); v != nil {
+			stack = make([]byte, 4096)
+			stack = stack[:runtime.Stack(stack, false)]
+		}
+	}()
+	a.work(att)
+	return nil, nil
+}
+
+// work runs the faults, lexes, encodes the reply and races to finish the
+// job. The attempt is live until work returns (or panics).
+func (a *actor) work(att *attempt) {
+	p := a.p
+	j := att.j
+	if p.faults[a.slot].pending() {
+		if f, ok := p.faults[a.slot].take(att.kind); ok {
+			p.obs.FaultInjected(f.kind.String())
+			switch f.kind {
+			case FaultDelay:
+				sleepCancellable(att, f.delay)
+			case FaultStall:
+				<-att.wake
+			case FaultPanic:
+				panic(fmt.Sprintf("actors: injected panic fault (actor %d, request %d)", a.slot, j.req.ID))
+			}
+		}
+	}
+	if p.cfg.FaultPhase == "pre" {
+		a.envFault(att)
+	}
+	if att.cancel.Load() {
+		a.drop(att)
+		return
+	}
+
+	doc := j.req.Doc
+	tLex := p.now()
+	err := a.lex(doc, &att.cancel)
+	busy := p.now() - tLex
+	a.reqs++
+	a.bytes += int64(len(doc))
+	if err == nil || !errors.Is(err, kernel.ErrCancelled) {
+		p.obs.Lexed(a.slot, p.kernelPath, busy, len(doc))
+	}
+	if p.cfg.FaultPhase == "post" && err == nil {
+		a.envFault(att)
+	}
+	a.checkRotation()
+
+	switch {
+	case errors.Is(err, kernel.ErrCancelled) || att.cancel.Load():
+		a.drop(att)
+		return
+	case err != nil:
+		j.live.Add(-1)
+		p.stats.internal.Add(1)
+		p.finish(j, errorReply(j.req, proto.ErrInternal, "cannot lex the document: "+err.Error(), a.slot, p.now()))
+		return
+	}
+
+	origin := att.kind.origin()
+	rep := &Reply{Origin: origin, Actor: a.slot, TProcStart: tLex}
+	rep.NTokens = uint32(a.arena.N)
+	rep.NIssues = uint32(issueCount(a.arena))
+	if j.req.Mode == ModeFull {
+		rep.Frame = proto.AppendFullReply(make([]byte, 0, proto.FullReplySizeHint(a.arena)), j.req.ID, origin, a.arena)
+	} else {
+		rep.Frame = proto.AppendReply(make([]byte, 0, proto.HeaderLen+proto.ReplyLen), j.req.ID,
+			proto.Reply{NTokens: rep.NTokens, NIssues: rep.NIssues, Origin: origin})
+	}
+	rep.TFirstReply = p.now()
+	j.live.Add(-1)
+	if p.finish(j, rep) {
+		if att.kind == kindHedge {
+			p.stats.hedgeWins.Add(1)
+			p.obs.HedgeWon()
+		}
+	} else {
+		p.stats.losersCancelled.Add(1)
+	}
+}
+
+// lex lexes doc into the actor's arena, replacing the arena by a larger one
+// when the document does not fit (the actor is then due for rotation).
+func (a *actor) lex(doc []byte, cancel *atomic.Bool) error {
+	need := kernel.SizeFor(doc)
+	if !a.arena.Fits(need) {
+		a.arena = kernel.NewArena(grownSize(a.arena.Size(), need))
+		a.grown = true
+	}
+	for range 4 {
+		err := kernel.Lex(a.arena, doc, cancel)
+		if !errors.Is(err, kernel.ErrArenaFull) {
+			return err
+		}
+		a.arena = kernel.NewArena(grownSize(a.arena.Size(), doubled(a.arena.Size())))
+		a.grown = true
+	}
+	return fmt.Errorf("cannot lex a document of %d bytes: %w", len(doc), kernel.ErrArenaFull)
+}
+
+// grownSize returns capacities at least cur and need, field by field.
+func grownSize(cur, need kernel.ArenaSize) kernel.ArenaSize {
+	return kernel.ArenaSize{
+		Tokens:    max(cur.Tokens, need.Tokens),
+		Issues:    max(cur.Issues, need.Issues),
+		Lines:     max(cur.Lines, need.Lines),
+		NameBytes: max(cur.NameBytes, need.NameBytes),
+	}
+}
+
+// doubled returns s with every capacity doubled.
+func doubled(s kernel.ArenaSize) kernel.ArenaSize {
+	return kernel.ArenaSize{Tokens: 2*s.Tokens + 1, Issues: 2*s.Issues + 1, Lines: 2*s.Lines + 1, NameBytes: 2*s.NameBytes + 1}
+}
+
+// issueCount returns the number of issues found in the last document: the
+// stored ones plus those dropped for lack of room (which the kernel also
+// summarises in a final IssueTooMany entry, not counted twice).
+func issueCount(ar *kernel.Arena) int {
+	is := ar.Issues()
+	n := len(is)
+	if d := ar.DroppedIssues(); d > 0 {
+		if n > 0 && is[n-1].Code == kernel.IssueTooMany {
+			n--
+		}
+		n += d
+	}
+	return n
+}
+
+// envFault sleeps Config.FaultMs at Config.FaultRatePPM (the L0_FAULT_*
+// environment faults).
+func (a *actor) envFault(att *attempt) {
+	cfg := &a.p.cfg
+	if cfg.FaultMs <= 0 || cfg.FaultRatePPM <= 0 || a.rng.ppm() >= cfg.FaultRatePPM {
+		return
+	}
+	a.p.obs.FaultInjected("env")
+	sleepCancellable(att, time.Duration(cfg.FaultMs)*time.Millisecond)
+}
+
+// checkRotation asks the supervisor for a replacement once a budget is spent
+// or the arena grew.
+func (a *actor) checkRotation() {
+	cfg := &a.p.cfg
+	switch {
+	case a.grown:
+		a.p.requestRotation(a, "arena")
+	case cfg.RotateReqs > 0 && a.reqs >= cfg.RotateReqs,
+		cfg.RotateBytes > 0 && a.bytes >= cfg.RotateBytes:
+		a.p.requestRotation(a, "budget")
+	}
+}
+
+// sleepCancellable sleeps d or until att is cancelled.
+func sleepCancellable(att *attempt, d time.Duration) {
+	t := time.NewTimer(d)
+	select {
+	case <-t.C:
+	case <-att.wake:
+		t.Stop()
+	}
+}

@@ -1,0 +1,370 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"l0lex/kernel"
+	"l0lex/proto"
+)
+
+// Pool is the set of actors and their supervisor. Submit, Cancel,
+// CancelConn, Fault, Info and Close are safe to call from any goroutine,
+// concurrently.
+type Pool struct {
+	cfg        Config
+	obs        Observer
+	now        func() int64
+	baseSize   kernel.ArenaSize
+	kernelPath string
+	kernelWhy  string
+
+	slots  []atomic.Pointer[actor] // installed actor of each slot
+	faults []slotFaults            // runtime faults armed per slot
+	gens   []atomic.Uint64         // incarnations per slot
+	rr     atomic.Uint32           // rotating start of the dispatch scan
+
+	reg           *registry
+	inflight      atomic.Int64 // jobs accepted, not yet answered
+	inflightBytes atomic.Int64
+	lat           latHist
+
+	sup      *supervisor
+	actorsWG sync.WaitGroup
+
+	closing   atomic.Bool
+	closeOnce sync.Once
+	drained   chan struct{} // closed when closing and nothing is in flight
+	drainOnce sync.Once
+	closed    chan struct{} // closed when Close finished stopping everything
+	closeErr  error
+
+	stats counters
+}
+
+// counters are the pool's cumulative event counts.
+type counters struct {
+	submitted, rejected, cancelled        atomic.Uint64
+	hedges, hedgeWins, losersCancelled    atomic.Uint64
+	crashes, retries, internal, rotations atomic.Uint64
+}
+
+// Stats are cumulative counts since New.
+type Stats struct {
+	Submitted       uint64 // requests given to Submit
+	Rejected        uint64 // answered at once with BUSY or SHUTTING_DOWN
+	Cancelled       uint64 // answered CANCELLED by Cancel or CancelConn
+	Hedges          uint64 // duplicates sent by the supervisor
+	HedgeWins       uint64 // replies that came from a hedge
+	LosersCancelled uint64 // attempts dropped because their job was answered elsewhere
+	Crashes         uint64 // panics caught inside actors
+	Retries         uint64 // requests re-run after a crash
+	Internal        uint64 // requests answered INTERNAL
+	Rotations       uint64 // actors replaced (any reason)
+}
+
+// Info describes the pool's current state.
+type Info struct {
+	Actors        int    // number of actor slots
+	Cores         []int  // core of each slot
+	KernelPath    string // kernel.Active() path name
+	KernelReason  string // why that path was chosen
+	QueueDepths   []int  // mailbox depth of each slot's installed actor
+	Loads         []int  // requests queued or running per slot
+	Pinned        []bool // whether each slot's actor thread is pinned
+	Inflight      int64  // requests accepted and not yet answered
+	InflightBytes int64  // their document bytes
+	HedgeNs       int64  // current hedge deadline in ns (0: hedging off)
+	Stats         Stats
+}
+
+// New starts a pool: one actor per cfg.Cores entry (each has its arena
+// allocated and, unless cfg.NoPin, its thread pinned when New returns) and
+// the supervisor. obs receives the pool's events; it must not be nil.
+func New(cfg Config, obs Observer) (*Pool, error) {
+	if obs == nil {
+		return nil, errors.New("cannot start the actor pool: nil Observer")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("cannot start the actor pool: %w", err)
+	}
+	cfg, err := cfg.withDefaults(allowedCPUs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot start the actor pool: %w", err)
+	}
+	path, why := kernel.Active()
+	n := len(cfg.Cores)
+	p := &Pool{
+		cfg: cfg, obs: obs, now: cfg.Now,
+		baseSize:   kernel.SizeForBytes(cfg.ArenaBaseBytes),
+		kernelPath: path.String(), kernelWhy: why,
+		slots:   make([]atomic.Pointer[actor], n),
+		faults:  make([]slotFaults, n),
+		gens:    make([]atomic.Uint64, n),
+		reg:     newRegistry(),
+		drained: make(chan struct{}),
+		closed:  make(chan struct{}),
+	}
+	var ready sync.WaitGroup
+	for i := range n {
+		ready.Add(1)
+		p.startActor(i, "", func(a *actor) {
+			p.slots[a.slot].Store(a)
+			ready.Done()
+		})
+	}
+	ready.Wait()
+	p.sup = newSupervisor(p)
+	go p.sup.run()
+	return p, nil
+}
+
+// startActor creates the next incarnation of slot and starts its goroutine;
+// ready is called on that goroutine once it can work.
+func (p *Pool) startActor(slot int, reason string, ready func(*actor)) {
+	gen := p.gens[slot].Add(1)
+	a := &actor{
+		p: p, slot: slot, core: p.cfg.Cores[slot], gen: gen, reason: reason,
+		mbox: make(chan *attempt, p.cfg.MailboxLen),
+		rng:  newRNG(uint64(slot+1)*0x9e3779b97f4a7c15 ^ gen<<32 ^ uint64(p.now())),
+	}
+	p.actorsWG.Add(1)
+	go a.run(ready)
+}
+
+// Submit hands r to an actor and returns without blocking. When every
+// mailbox is full, too many bytes are in flight or the pool is closing, it
+// calls r.Done at once, on the caller's goroutine, with a BUSY or
+// SHUTTING_DOWN reply. Otherwise r.Done is called later, exactly once, from
+// an actor goroutine (or the supervisor, Cancel, CancelConn or Close). r and
+// r.Doc must not be modified after Submit, not even after Done: a cancelled
+// duplicate may still be reading Doc for a moment. Safe for concurrent use.
+func (p *Pool) Submit(r *Request) {
+	p.stats.submitted.Add(1)
+	if p.closing.Load() {
+		p.reject(r, proto.ErrShuttingDown, "server is shutting down")
+		return
+	}
+	n := int64(len(r.Doc))
+	if prev := p.inflightBytes.Add(n) - n; prev > 0 && prev+n > p.cfg.MaxInflightBytes {
+		p.inflightBytes.Add(-n)
+		p.reject(r, proto.ErrBusy, "too many bytes in flight")
+		return
+	}
+	j := &job{req: r, tSubmit: p.now(), bytes: n, lastSlot: -1}
+	p.inflight.Add(1)
+	p.reg.put(j)
+	if p.closing.Load() { // Close started: it may be waiting for inflight == 0
+		j.state.Store(1)
+		p.reg.remove(j)
+		p.inflightBytes.Add(-n)
+		p.reject(r, proto.ErrShuttingDown, "server is shutting down")
+		p.jobEnded()
+		return
+	}
+	att := j.addAttempt(kindPrimary)
+	if !p.dispatch(att, -1) {
+		j.live.Add(-1)
+		p.stats.rejected.Add(1)
+		p.obs.Rejected(uint32(proto.ErrBusy))
+		p.finish(j, errorReply(r, proto.ErrBusy, "every actor mailbox is full", -1, p.now()))
+		return
+	}
+	if p.cfg.hedging() {
+		p.sup.schedule(j)
+	}
+}
+
+// reject answers r at once with code (request not accepted).
+func (p *Pool) reject(r *Request, code proto.ErrCode, msg string) {
+	p.stats.rejected.Add(1)
+	p.obs.Rejected(uint32(code))
+	r.Done(errorReply(r, code, msg, -1, p.now()))
+}
+
+// dispatch sends att to the installed actor with the lowest load (idle
+// first), trying the next ones when a mailbox is full, never to slot
+// exclude (-1: none). It reports whether an actor took it.
+func (p *Pool) dispatch(att *attempt, exclude int) bool {
+	n := len(p.slots)
+	var tried [MaxActors / 64]uint64
+	start := int(p.rr.Add(1)) % n
+	for {
+		best, bestLoad := -1, int32(0)
+		var bestActor *actor
+		for k := range n {
+			i := (start + k) % n
+			if i == exclude || tried[i/64]&(1<<(i%64)) != 0 {
+				continue
+			}
+			a := p.slots[i].Load()
+			if l := a.load.Load(); best < 0 || l < bestLoad {
+				best, bestLoad, bestActor = i, l, a
+				if l == 0 {
+					break
+				}
+			}
+		}
+		if best < 0 {
+			return false
+		}
+		tried[best/64] |= 1 << (best % 64)
+		if bestActor.enqueue(att) {
+			att.j.mu.Lock()
+			att.j.lastSlot = best
+			att.j.mu.Unlock()
+			return true
+		}
+	}
+}
+
+// jobEnded accounts for a job answered (or refused after registration).
+func (p *Pool) jobEnded() {
+	if p.inflight.Add(-1) == 0 && p.closing.Load() {
+		p.signalDrained()
+	}
+}
+
+func (p *Pool) signalDrained() { p.drainOnce.Do(func() { close(p.drained) }) }
+
+// Cancel answers request (connID, reqID) with CANCELLED unless a reply
+// already went out; any attempt still running is cancelled cooperatively.
+// Done is called on the caller's goroutine when the cancel wins. Unknown or
+// answered requests are ignored. Safe for concurrent use.
+func (p *Pool) Cancel(connID, reqID uint64) {
+	if j := p.reg.get(connID, reqID); j != nil {
+		p.cancelJob(j, proto.ErrCancelled, "cancelled by the client")
+	}
+}
+
+// CancelConn cancels every open request of connection connID (the client
+// went away), answering each with CANCELLED as Cancel does. Safe for
+// concurrent use.
+func (p *Pool) CancelConn(connID uint64) {
+	for _, j := range p.reg.collect(connID, false) {
+		p.cancelJob(j, proto.ErrCancelled, "connection closed")
+	}
+}
+
+func (p *Pool) cancelJob(j *job, code proto.ErrCode, msg string) {
+	if p.finish(j, errorReply(j.req, code, msg, -1, p.now())) && code == proto.ErrCancelled {
+		p.stats.cancelled.Add(1)
+	}
+}
+
+// Fault delivers a runtime fault through the supervisor and returns once it
+// is armed (delay, stall, panic, clear) or the replacement was requested
+// (rotate). Safe for concurrent use.
+func (p *Pool) Fault(f Fault) error {
+	if err := f.validate(len(p.slots)); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	if !p.sup.send(event{kind: evFault, fault: f, done: done}) {
+		return errClosed
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-p.sup.quit:
+		select {
+		case err := <-done:
+			return err
+		default:
+			return errClosed
+		}
+	}
+}
+
+// requestRotation asks the supervisor to replace a (once). Called by a's
+// goroutine.
+func (p *Pool) requestRotation(a *actor, reason string) {
+	if a.rotating.CompareAndSwap(false, true) {
+		p.sup.send(event{kind: evRotate, a: a, reason: reason})
+	}
+}
+
+// crashed reports a panic of a while running att to the supervisor.
+func (p *Pool) crashed(a *actor, att *attempt) {
+	p.sup.send(event{kind: evCrash, a: a, att: att})
+}
+
+// Info returns a snapshot of the pool's state. Safe for concurrent use.
+func (p *Pool) Info() Info {
+	n := len(p.slots)
+	in := Info{
+		Actors: n, Cores: append([]int(nil), p.cfg.Cores...),
+		KernelPath: p.kernelPath, KernelReason: p.kernelWhy,
+		QueueDepths: make([]int, n), Loads: make([]int, n), Pinned: make([]bool, n),
+		Inflight: p.inflight.Load(), InflightBytes: p.inflightBytes.Load(),
+		HedgeNs: p.sup.hedgeNs.Load(),
+		Stats: Stats{
+			Submitted: p.stats.submitted.Load(), Rejected: p.stats.rejected.Load(),
+			Cancelled: p.stats.cancelled.Load(), Hedges: p.stats.hedges.Load(),
+			HedgeWins: p.stats.hedgeWins.Load(), LosersCancelled: p.stats.losersCancelled.Load(),
+			Crashes: p.stats.crashes.Load(), Retries: p.stats.retries.Load(),
+			Internal: p.stats.internal.Load(), Rotations: p.stats.rotations.Load(),
+		},
+	}
+	for i := range p.slots {
+		a := p.slots[i].Load()
+		in.QueueDepths[i] = len(a.mbox)
+		in.Loads[i] = int(a.load.Load())
+		in.Pinned[i] = a.pinned.Load()
+	}
+	return in
+}
+
+// Close stops accepting requests (Submit then answers SHUTTING_DOWN), waits
+// for every accepted request to be answered, then stops the supervisor and
+// the actors. If ctx ends first, the requests still open are answered
+// SHUTTING_DOWN (on the caller's goroutine), their attempts cancelled, and
+// Close returns ctx's error without waiting for actors stuck in the kernel.
+// Later calls wait for the first one and return its result. Safe for
+// concurrent use.
+func (p *Pool) Close(ctx context.Context) error {
+	first := false
+	p.closeOnce.Do(func() { first = true })
+	if !first {
+		select {
+		case <-p.closed:
+			return p.closeErr
+		case <-ctx.Done():
+			return fmt.Errorf("cannot close the actor pool: %w", ctx.Err())
+		}
+	}
+	defer close(p.closed)
+	p.closing.Store(true)
+	if p.inflight.Load() == 0 {
+		p.signalDrained()
+	}
+	select {
+	case <-p.drained:
+	case <-ctx.Done():
+		for _, j := range p.reg.collect(0, true) {
+			p.cancelJob(j, proto.ErrShuttingDown, "server is shutting down")
+		}
+		p.closeErr = fmt.Errorf("cannot drain the actor pool: %w", ctx.Err())
+	}
+	p.sup.stop()
+	for i := range p.slots {
+		p.slots[i].Load().retire()
+	}
+	done := make(chan struct{})
+	go func() { p.actorsWG.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		if p.closeErr == nil {
+			p.closeErr = fmt.Errorf("cannot stop the actors: %w", ctx.Err())
+		}
+	}
+	return p.closeErr
+}
+
+// tick is the supervisor's timer wheel resolution.
+const tick = time.Millisecond
