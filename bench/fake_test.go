@@ -26,6 +26,7 @@ const (
 	actBusyStatus        // type-2 reply with status BUSY
 	actInternal          // type-2 reply with status INTERNAL
 	actWrongID           // a correct reply carrying another req_id
+	actStall             // no reply until the client cancels: then CANCELLED
 )
 
 // fakeServer speaks the frame format: it answers type-1 requests with the
@@ -36,6 +37,11 @@ type fakeServer struct {
 	tokens uint32
 	delay  time.Duration
 	behave func(n int64) action
+
+	// forbidFaults answers fault frames FORBIDDEN, as l0d does without
+	// L0_FAULT_CONTROL=1; otherwise they are acknowledged and counted.
+	forbidFaults bool
+	faults       atomic.Int64
 
 	n        atomic.Int64
 	mu       sync.Mutex
@@ -48,6 +54,7 @@ func (s *fakeServer) serve(c net.Conn) {
 	defer c.Close()
 	var hdr [proto.HeaderLen]byte
 	var out []byte
+	stalled := map[uint64]bool{}
 	for {
 		if _, err := io.ReadFull(c, hdr[:]); err != nil {
 			return
@@ -56,6 +63,34 @@ func (s *fakeServer) serve(c net.Conn) {
 		payload := make([]byte, h.Len)
 		if _, err := io.ReadFull(c, payload); err != nil {
 			return
+		}
+		out = out[:0]
+		switch h.Type {
+		case proto.TypePing:
+			out = proto.AppendPong(out, h.ReqID, proto.Pong{Version: "fake", Actors: 3})
+		case proto.TypeFault:
+			if _, err := proto.ParseFault(payload); err != nil {
+				out = proto.AppendError(out, h.ReqID, proto.ErrBadFrame, err.Error())
+			} else if s.forbidFaults {
+				out = proto.AppendError(out, h.ReqID, proto.ErrForbidden, "fault control off")
+			} else {
+				s.faults.Add(1)
+				out = proto.AppendFaultAck(out, h.ReqID)
+			}
+		case proto.TypeCancel:
+			if stalled[h.ReqID] {
+				delete(stalled, h.ReqID)
+				out = proto.AppendReply(out, h.ReqID, proto.Reply{Status: uint32(proto.ErrCancelled)})
+			}
+		}
+		if h.Type != proto.TypeLex && len(out) > 0 {
+			if _, err := c.Write(out); err != nil {
+				return
+			}
+			continue
+		}
+		if h.Type == proto.TypeCancel {
+			continue
 		}
 		s.mu.Lock()
 		s.arrivals = append(s.arrivals, time.Now())
@@ -73,8 +108,9 @@ func (s *fakeServer) serve(c net.Conn) {
 			time.Sleep(s.delay)
 		}
 		ok := proto.Reply{NTokens: s.tokens, Origin: proto.OriginPrimary}
-		out = out[:0]
 		switch act {
+		case actStall:
+			stalled[h.ReqID] = true
 		case -1:
 			out = proto.AppendError(out, h.ReqID, proto.ErrBadFrame, "bad request")
 		case actOK:
