@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"l0lex/actors"
+	"l0lex/telemetry"
 )
 
 // Defaults of Config.
@@ -19,7 +20,7 @@ const (
 
 // Pool is what the event loop needs of the actor pool (*actors.Pool
 // implements it). Every method must be safe to call from any goroutine and
-// must not block the event loop.
+// must not block the event loop for long.
 type Pool interface {
 	// Submit takes ownership of r until r.Done is called, exactly once,
 	// possibly synchronously from inside Submit.
@@ -28,14 +29,27 @@ type Pool interface {
 	Cancel(connID, reqID uint64)
 	// CancelConn cancels every request of connection connID.
 	CancelConn(connID uint64)
+	// Fault delivers a runtime fault (only called with Config.FaultControl).
+	Fault(f actors.Fault) error
+	// Info describes the pool (for pong frames).
+	Info() actors.Info
 }
 
-// Recorder receives one call per request whose reply was handed to the
-// socket (telemetry). It is called on an event-loop goroutine and must not
-// block. tReplyReady is the monotonic time of the hand-off, bytesOut the
-// reply frame's size.
-type Recorder interface {
-	RequestDone(req *actors.Request, rep *actors.Reply, bytesOut int, tReplyReady int64)
+// Telemetry receives the requests' life cycle (*telemetry.Telemetry
+// implements it). Its methods are called on event-loop goroutines and on
+// half-close writers; they must be safe for concurrent use and not block.
+type Telemetry interface {
+	// RequestStarted counts a request decoded and handed on.
+	RequestStarted()
+	// RequestDone records a request whose reply was handed to the socket.
+	RequestDone(rec telemetry.Record)
+}
+
+// DropRecorder is optionally implemented by a Telemetry that wants to know
+// about requests whose reply could not be written (the peer was gone), so
+// that every RequestStarted is matched by one RequestDone or RequestDropped.
+type DropRecorder interface {
+	RequestDropped(rec telemetry.Record)
 }
 
 // FrameRecycler is optionally implemented by a Pool that wants reply frames
@@ -69,14 +83,13 @@ type Config struct {
 	// HandoffTimeout bounds each reply write to a half-closed peer.
 	HandoffTimeout time.Duration
 
-	// Now is the monotonic clock in ns used for request timestamps
-	// (telemetry.Now). Default: a clock local to the server.
+	// Now is the monotonic clock in ns used for request timestamps.
+	// Default: telemetry.Now.
 	Now func() int64
-	// Recorder, if set, receives every reply handed to the socket.
-	Recorder Recorder
-	// Control answers ping and fault frames; nil answers pings with an
-	// empty pong and refuses fault frames.
-	Control Control
+	// Telemetry, if set, receives every request's start and reply.
+	Telemetry Telemetry
+	// Version is reported in pong frames.
+	Version string
 	// Logf receives the server's and gnet's warnings (default: discarded).
 	Logf func(format string, args ...any)
 }
@@ -99,8 +112,7 @@ func (c *Config) withDefaults() Config {
 		out.HandoffTimeout = DefaultHandoffTimeout
 	}
 	if out.Now == nil {
-		base := time.Now()
-		out.Now = func() int64 { return int64(time.Since(base)) }
+		out.Now = telemetry.Now
 	}
 	if out.Logf == nil {
 		out.Logf = func(string, ...any) {}

@@ -1,40 +1,84 @@
 package eventloop
 
 import (
-	"errors"
+	"fmt"
+	"time"
 
+	"github.com/panjf2000/gnet/v2"
+
+	"l0lex/actors"
 	"l0lex/proto"
 )
 
-// Control answers the control frames: ping and fault injection. Its methods
-// are called on an event-loop goroutine, must be safe for concurrent use
-// (several loops) and must not block.
-type Control interface {
-	// PongPayload returns the payload of the pong answering a ping
-	// (version, kernel path, actors).
-	PongPayload() []byte
-	// Fault decodes and applies the payload of a fault control frame and
-	// returns the payload of its acknowledgement. A *CodeError selects the
-	// error frame's code (else ErrInternal).
-	Fault(payload []byte) ([]byte, error)
-}
-
-// CodeError is an error with the wire error code it should be answered with.
-type CodeError struct {
-	Code proto.ErrCode
-	Err  error
-}
-
-// Error returns the wrapped error's message.
-func (e *CodeError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the wrapped error.
-func (e *CodeError) Unwrap() error { return e.Err }
-
-func codeOf(err error) proto.ErrCode {
-	var ce *CodeError
-	if errors.As(err, &ce) {
-		return ce.Code
+// ping answers a ping with the server's version, the kernel path and the
+// actors' state.
+func (s *Server) ping(c gnet.Conn, reqID uint64) {
+	in := s.pool.Info()
+	queued := 0
+	for _, d := range in.QueueDepths {
+		queued += d
 	}
-	return proto.ErrInternal
+	b := proto.AppendPong(s.getFrame(), reqID, proto.Pong{
+		Version:  s.cfg.Version,
+		Kernel:   in.KernelPath,
+		Actors:   uint32(in.Actors),
+		Queued:   uint32(queued),
+		UptimeMs: uint64(time.Since(s.startTime) / time.Millisecond),
+	})
+	_, _ = c.Write(b)
+	s.putFrame(b)
+}
+
+// fault carries out a fault control frame (already validated by the
+// decoder), or refuses it when fault control is off.
+func (s *Server) fault(c gnet.Conn, reqID uint64, payload []byte) {
+	if !s.cfg.FaultControl {
+		s.writeError(c, reqID, proto.ErrForbidden, "fault control is disabled (start l0d with L0_FAULT_CONTROL=1)")
+		return
+	}
+	pf, err := proto.ParseFault(payload)
+	if err != nil {
+		s.writeError(c, reqID, proto.ErrBadFrame, err.Error())
+		return
+	}
+	f, err := toActorsFault(pf)
+	if err == nil && f.Actor != actors.AllActors && f.Actor >= s.pool.Info().Actors {
+		err = fmt.Errorf("cannot inject a fault into actor %d: the pool has %d actors", f.Actor, s.pool.Info().Actors)
+	}
+	if err != nil {
+		s.writeError(c, reqID, proto.ErrBadFrame, err.Error())
+		return
+	}
+	if err := s.pool.Fault(f); err != nil {
+		code := proto.ErrInternal
+		if s.draining.Load() {
+			code = proto.ErrShuttingDown
+		}
+		s.writeError(c, reqID, code, "cannot inject fault: "+err.Error())
+		return
+	}
+	b := proto.AppendFaultAck(s.getFrame(), reqID)
+	_, _ = c.Write(b)
+	s.putFrame(b)
+}
+
+// toActorsFault maps a wire fault onto the pool's.
+func toActorsFault(pf proto.Fault) (actors.Fault, error) {
+	f := actors.Fault{Actor: int(pf.Actor), Ms: int(pf.Ms)}
+	switch pf.Kind {
+	case proto.FaultDelay:
+		f.Kind = actors.FaultDelay
+	case proto.FaultStall:
+		f.Kind = actors.FaultStall
+	case proto.FaultPanic:
+		f.Kind = actors.FaultPanic
+	case proto.FaultRotate:
+		f.Kind = actors.FaultRotate
+	default:
+		return f, fmt.Errorf("cannot inject fault kind %d: unknown", uint8(pf.Kind))
+	}
+	if pf.Actor == proto.AllActors {
+		f.Actor = actors.AllActors
+	}
+	return f, nil
 }

@@ -22,6 +22,7 @@ type fakePool struct {
 	cancels     int
 	cancelConns []uint64
 	submitted   int
+	faults      []actors.Fault
 }
 
 func newFakePool(t *testing.T) *fakePool {
@@ -150,4 +151,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+func (p *fakePool) Fault(f actors.Fault) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = append(p.faults, f)
+	return nil
+}
+
+func (p *fakePool) Info() actors.Info {
+	return actors.Info{Actors: 2, KernelPath: "fake", QueueDepths: []int{1, 2}}
 }

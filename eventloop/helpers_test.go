@@ -12,27 +12,41 @@ import (
 	"testing"
 	"time"
 
-	"l0lex/actors"
 	"l0lex/eventloop"
 	"l0lex/proto"
+	"l0lex/telemetry"
 )
 
-// recorder collects the Recorder calls.
+// recorder collects the Telemetry calls.
 type recorder struct {
-	mu   sync.Mutex
-	reqs []actors.Request
+	mu      sync.Mutex
+	started int
+	recs    []telemetry.Record
+	dropped []telemetry.Record
 }
 
-func (r *recorder) RequestDone(req *actors.Request, _ *actors.Reply, _ int, _ int64) {
+func (r *recorder) RequestStarted() {
 	r.mu.Lock()
-	r.reqs = append(r.reqs, *req)
+	r.started++
 	r.mu.Unlock()
 }
 
-func (r *recorder) all() []actors.Request {
+func (r *recorder) RequestDone(rec telemetry.Record) {
+	r.mu.Lock()
+	r.recs = append(r.recs, rec)
+	r.mu.Unlock()
+}
+
+func (r *recorder) RequestDropped(rec telemetry.Record) {
+	r.mu.Lock()
+	r.dropped = append(r.dropped, rec)
+	r.mu.Unlock()
+}
+
+func (r *recorder) all() []telemetry.Record {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]actors.Request(nil), r.reqs...)
+	return append([]telemetry.Record(nil), r.recs...)
 }
 
 // sockPath returns a short Unix socket path (sun_path is 108 bytes).

@@ -6,6 +6,7 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	"l0lex/actors"
+	"l0lex/telemetry"
 )
 
 // pending is one lex request between OnTraffic and the write of its reply.
@@ -68,11 +69,14 @@ func (p *pending) finish(sent bool) {
 	s := st.srv
 	if sent {
 		s.stats.Replies.Add(1)
-		if s.cfg.Recorder != nil {
-			s.cfg.Recorder.RequestDone(&p.req, p.rep, len(p.rep.Frame), s.cfg.Now())
+		if s.cfg.Telemetry != nil {
+			s.cfg.Telemetry.RequestDone(p.record(len(p.rep.Frame), s.cfg.Now()))
 		}
 	} else {
 		s.stats.Dropped.Add(1)
+		if d, ok := s.cfg.Telemetry.(DropRecorder); ok {
+			d.RequestDropped(p.record(0, s.cfg.Now()))
+		}
 	}
 	frame := p.rep.Frame
 	p.rep.Frame = nil
@@ -85,6 +89,26 @@ func (p *pending) finish(sent bool) {
 	st.inflight--
 	st.mu.Unlock()
 	s.inflight.Add(-1)
+}
+
+// record is the telemetry record of p's request and reply.
+func (p *pending) record(bytesOut int, tReplyReady int64) telemetry.Record {
+	r, rep := &p.req, p.rep
+	return telemetry.Record{
+		ReqID:       r.ID,
+		Actor:       rep.Actor,
+		Bytes:       len(r.Doc),
+		BytesOut:    bytesOut,
+		Status:      rep.Status,
+		Origin:      rep.Origin,
+		Hedged:      rep.Hedged,
+		TInStart:    r.TInStart,
+		TInDone:     r.TInDone,
+		TProcStart:  rep.TProcStart,
+		THedgeFire:  rep.THedgeFire,
+		TFirstReply: rep.TFirstReply,
+		TReplyReady: tReplyReady,
+	}
 }
 
 // getFrame returns an empty buffer for a frame the server builds.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
+
+	"l0lex/proto"
 )
 
 // Server is the reactor. Create it with New, start it with Start, stop it
@@ -31,6 +33,9 @@ type Server struct {
 	nextConn atomic.Uint64
 	conns    atomic.Int64 // open connections
 	inflight atomic.Int64 // requests submitted whose reply is not yet written or dropped
+
+	dec       *proto.Decoder
+	startTime time.Time
 
 	stats Stats
 
@@ -77,6 +82,7 @@ func New(cfg Config, pool Pool) (*Server, error) {
 		return nil, err
 	}
 	return &Server{
+		dec:      proto.NewDecoder(proto.FromClient, uint32(min(c.MaxReqBytes, proto.MaxPayload))),
 		cfg:      c,
 		pool:     pool,
 		addrs:    addrs,
@@ -104,6 +110,7 @@ func (s *Server) Start() error {
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 		gnet.WithLogger(gnetLogger{s.cfg.Logf}),
 	}
+	s.startTime = time.Now()
 	go func() {
 		s.runErr = gnet.Rotate(s, s.addrs, opts...)
 		close(s.finished)

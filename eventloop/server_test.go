@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"l0lex/actors"
 	"l0lex/eventloop"
 	"l0lex/proto"
 )
@@ -51,7 +52,7 @@ func TestByteAtATimeTracksFirstByte(t *testing.T) {
 	var clock atomic.Int64
 	var reads atomic.Int64
 	srv, err := eventloop.New(eventloop.Config{
-		UnixPath: sockPath(t), Recorder: rec, Logf: t.Logf,
+		UnixPath: sockPath(t), Telemetry: rec, Logf: t.Logf,
 		Now: func() int64 { return clock.Add(1) },
 	}, pool)
 	if err != nil {
@@ -149,7 +150,9 @@ func TestFrameErrors(t *testing.T) {
 		{"oversize", proto.AppendHeader(nil, proto.Header{Type: proto.TypeLex, ReqID: 3, Len: 1025}), proto.ErrTooLarge, true},
 		{"unknown type", frame(42, 4, []byte("abc")), proto.ErrUnknownType, false},
 		{"reply type from client", frame(proto.TypeReply, 5, make([]byte, 13)), proto.ErrUnknownType, false},
-		{"fault without control", frame(proto.TypeFault, 6, []byte{1, 2, 3}), proto.ErrForbidden, false},
+		{"fault without control", proto.AppendFault(nil, 6, proto.Fault{Kind: proto.FaultPanic, Actor: 0}), proto.ErrForbidden, false},
+		{"ping with payload", frame(proto.TypePing, 7, []byte("x")), proto.ErrBadFrame, false},
+		{"cancel with payload", frame(proto.TypeCancel, 8, []byte("x")), proto.ErrBadFrame, false},
 	}
 	pool := newFakePool(t)
 	srv := startServer(t, eventloop.Config{MaxReqBytes: 1024}, pool)
@@ -241,40 +244,49 @@ func TestExactlyOneReplyWhenPoolAnswersTwice(t *testing.T) {
 
 func TestPing(t *testing.T) {
 	pool := newFakePool(t)
-	srv := startServer(t, eventloop.Config{Control: fakeControl{}}, pool)
+	srv := startServer(t, eventloop.Config{Version: "v-test"}, pool)
 	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
 	if _, err := c.Write(frame(proto.TypePing, 77, nil)); err != nil {
 		t.Fatal(err)
 	}
 	f := mustRead(t, c)
-	if f.Type != proto.TypePong || f.ReqID != 77 || string(f.Payload) != "pong" {
+	if f.Type != proto.TypePong || f.ReqID != 77 {
 		t.Fatalf("got %+v", f)
+	}
+	p, err := proto.ParsePong(f.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Version != "v-test" || p.Kernel != "fake" || p.Actors != 2 || p.Queued != 3 {
+		t.Fatalf("pong %+v", p)
 	}
 }
 
 func TestFaultControl(t *testing.T) {
 	pool := newFakePool(t)
-	srv := startServer(t, eventloop.Config{Control: fakeControl{}, FaultControl: true}, pool)
+	srv := startServer(t, eventloop.Config{FaultControl: true}, pool)
 	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
-	if _, err := c.Write(append(frame(proto.TypeFault, 1, []byte("ok")), frame(proto.TypeFault, 2, []byte("bad"))...)); err != nil {
+	var in []byte
+	in = proto.AppendFault(in, 1, proto.Fault{Kind: proto.FaultDelay, Actor: proto.AllActors, Ms: 15})
+	in = proto.AppendFault(in, 2, proto.Fault{Kind: proto.FaultStall, Actor: 5}) // the pool has 2 actors
+	in = append(in, frame(proto.TypeFault, 3, []byte{1, 2})...)                  // short payload
+	if _, err := c.Write(in); err != nil {
 		t.Fatal(err)
 	}
 	if f := mustRead(t, c); f.Type != proto.TypeFaultAck || f.ReqID != 1 {
 		t.Fatalf("got %+v", f)
 	}
-	if f := mustRead(t, c); errCode(t, f) != proto.ErrBadFrame || f.ReqID != 2 {
-		t.Fatalf("got %+v", f)
+	for _, id := range []uint64{2, 3} {
+		if f := mustRead(t, c); errCode(t, f) != proto.ErrBadFrame || f.ReqID != id {
+			t.Fatalf("got %+v", f)
+		}
 	}
-}
-
-type fakeControl struct{}
-
-func (fakeControl) PongPayload() []byte { return []byte("pong") }
-func (fakeControl) Fault(p []byte) ([]byte, error) {
-	if string(p) == "ok" {
-		return nil, nil
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	want := actors.Fault{Kind: actors.FaultDelay, Actor: actors.AllActors, Ms: 15}
+	if len(pool.faults) != 1 || pool.faults[0] != want {
+		t.Fatalf("faults delivered %+v, want [%+v]", pool.faults, want)
 	}
-	return nil, &eventloop.CodeError{Code: proto.ErrBadFrame, Err: errors.New("bad fault payload")}
 }
 
 func TestTCPLoopback(t *testing.T) {
@@ -440,23 +452,6 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	expectEOF(t, c)
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("socket file left behind: %v", err)
-	}
-}
-
-func TestLexDocPrefixRule(t *testing.T) {
-	cases := []struct {
-		payload, doc string
-	}{
-		{"\x00\x00\x00\x03abc", "abc"},
-		{"\x00\x00\x00\x00", ""},
-		{"\x00\x00\x00\x05abc", "\x00\x00\x00\x05abc"},
-		{"abc", "abc"},
-		{"", ""},
-	}
-	for _, tc := range cases {
-		if got := string(eventloop.LexDoc([]byte(tc.payload))); got != tc.doc {
-			t.Errorf("%q: got %q want %q", tc.payload, got, tc.doc)
-		}
 	}
 }
 

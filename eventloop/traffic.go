@@ -1,7 +1,7 @@
 package eventloop
 
 import (
-	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/panjf2000/gnet/v2"
@@ -41,12 +41,11 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 			return s.fatal(c, st, h.ReqID, proto.ErrBadFrame,
 				fmt.Sprintf("not an l0lex frame (type %d); closing the connection", uint32(h.Type)))
 		}
-		if int64(h.Len) > int64(s.cfg.MaxReqBytes) {
-			return s.fatal(c, st, h.ReqID, proto.ErrTooLarge,
-				fmt.Sprintf("payload of %d bytes exceeds the maximum request size of %d bytes; closing the connection", h.Len, s.cfg.MaxReqBytes))
+		need, err := s.dec.Need(hb)
+		if err != nil { // too large: answered without waiting for the payload
+			return s.fatal(c, st, h.ReqID, proto.CodeOf(err), err.Error()+"; closing the connection")
 		}
-		total := proto.HeaderLen + int(h.Len)
-		if n < total {
+		if n < need {
 			break
 		}
 		tStart := now
@@ -54,8 +53,7 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 			tStart = st.pendStart
 		}
 		first = false
-		_, _ = c.Discard(proto.HeaderLen)
-		if act := s.frame(c, st, h, tStart); act != gnet.None {
+		if act := s.frame(c, st, h, need, tStart); act != gnet.None {
 			return act
 		}
 	}
@@ -69,12 +67,15 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 	return gnet.None
 }
 
-// frame handles one frame whose header has been consumed and whose payload
-// (h.Len bytes) is buffered.
-func (s *Server) frame(c gnet.Conn, st *connState, h proto.Header, tStart int64) gnet.Action {
+// frame handles one frame of size bytes (header h), wholly buffered, and
+// consumes it.
+func (s *Server) frame(c gnet.Conn, st *connState, h proto.Header, size int, tStart int64) gnet.Action {
 	switch h.Type {
 	case proto.TypeLex, proto.TypeLexFull:
-		payload := make([]byte, h.Len) // owned by the request from here on
+		// Every payload is a document: copy it once, straight from gnet's
+		// buffers into memory the request owns.
+		_, _ = c.Discard(proto.HeaderLen)
+		payload := make([]byte, h.Len)
 		if _, err := c.Read(payload); err != nil {
 			return s.fatal(c, st, h.ReqID, proto.ErrInternal, "cannot read a buffered payload")
 		}
@@ -82,42 +83,42 @@ func (s *Server) frame(c gnet.Conn, st *connState, h proto.Header, tStart int64)
 		if h.Type == proto.TypeLexFull {
 			mode = actors.ModeFull
 		}
-		s.submit(st, h.ReqID, mode, lexDoc(payload), tStart)
-		return gnet.None
-	case proto.TypeCancel:
-		_, _ = c.Discard(int(h.Len))
-		s.pool.Cancel(st.id, h.ReqID)
-		return gnet.None
-	case proto.TypePing:
-		_, _ = c.Discard(int(h.Len))
-		var pong []byte
-		if s.cfg.Control != nil {
-			pong = s.cfg.Control.PongPayload()
-		}
-		s.writeFrame(c, proto.TypePong, h.ReqID, pong)
+		s.submit(st, h.ReqID, mode, proto.LexDoc(payload), tStart)
 		return gnet.None
 	case proto.TypeFault:
-		payload := make([]byte, h.Len)
-		if _, err := c.Read(payload); err != nil {
-			return s.fatal(c, st, h.ReqID, proto.ErrInternal, "cannot read a buffered payload")
-		}
-		if !s.cfg.FaultControl || s.cfg.Control == nil {
+		if !s.cfg.FaultControl {
+			_, _ = c.Discard(size)
 			s.writeError(c, h.ReqID, proto.ErrForbidden, "fault control is disabled (start l0d with L0_FAULT_CONTROL=1)")
 			return gnet.None
 		}
-		ack, err := s.cfg.Control.Fault(payload)
-		if err != nil {
-			s.writeError(c, h.ReqID, codeOf(err), "cannot inject fault: "+err.Error())
-			return gnet.None
+	}
+	buf, err := c.Peek(size)
+	if err != nil {
+		return s.fatal(c, st, h.ReqID, proto.ErrInternal, "cannot peek a buffered frame")
+	}
+	f, _, err := s.dec.Decode(buf)
+	if err != nil {
+		_, _ = c.Discard(size)
+		var fe *proto.FrameError
+		if errors.As(err, &fe) && fe.Fatal {
+			return s.fatal(c, st, h.ReqID, fe.Code, err.Error())
 		}
-		s.writeFrame(c, proto.TypeFaultAck, h.ReqID, ack)
-		return gnet.None
-	default:
-		_, _ = c.Discard(int(h.Len))
-		s.writeError(c, h.ReqID, proto.ErrUnknownType,
-			fmt.Sprintf("frame type %d is not a request this server accepts", uint32(h.Type)))
+		s.writeError(c, h.ReqID, proto.CodeOf(err), err.Error())
 		return gnet.None
 	}
+	switch h.Type {
+	case proto.TypeCancel:
+		s.pool.Cancel(st.id, h.ReqID)
+	case proto.TypePing:
+		s.ping(c, h.ReqID)
+	case proto.TypeFault:
+		s.fault(c, h.ReqID, f.Payload) // parsed before Discard: f aliases gnet's buffer
+	default:
+		s.writeError(c, h.ReqID, proto.ErrUnknownType,
+			fmt.Sprintf("frame type %d is not a request this server accepts", uint32(h.Type)))
+	}
+	_, _ = c.Discard(size)
+	return gnet.None
 }
 
 // submit posts one lex request to the pool (or answers it at once while
@@ -138,6 +139,9 @@ func (s *Server) submit(st *connState, reqID uint64, mode actors.Mode, doc []byt
 	st.mu.Unlock()
 	s.inflight.Add(1)
 	s.stats.Requests.Add(1)
+	if s.cfg.Telemetry != nil {
+		s.cfg.Telemetry.RequestStarted()
+	}
 	if s.draining.Load() {
 		p.own = true
 		p.done(&actors.Reply{
@@ -185,12 +189,3 @@ func (s *Server) fatal(c gnet.Conn, st *connState, reqID uint64, code proto.ErrC
 	return gnet.Close
 }
 
-// lexDoc applies the type-1 payload rule: u32 doc_len | doc when the prefix
-// matches the rest of the payload exactly, else the whole payload is the
-// document.
-func lexDoc(payload []byte) []byte {
-	if len(payload) >= 4 && int64(binary.BigEndian.Uint32(payload)) == int64(len(payload)-4) {
-		return payload[4:]
-	}
-	return payload
-}
