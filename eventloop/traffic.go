@@ -188,4 +188,3 @@ func (s *Server) fatal(c gnet.Conn, st *connState, reqID uint64, code proto.ErrC
 	st.closedByUs = true
 	return gnet.Close
 }
-
