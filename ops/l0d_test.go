@@ -297,17 +297,30 @@ func total(ss []sample, name string) float64 {
 	return v
 }
 
-// benchResult is what l0ctl bench printed.
+// benchResult is what l0ctl bench printed ("count=N ok=N errors=N").
 type benchResult struct {
-	out    string
-	count  int
-	errors int
+	out               string
+	count, ok, errors int
 }
 
 var (
-	benchCountRE  = regexp.MustCompile(`(?i)\b(?:count|requests|n)\b\s*[:=]?\s*(\d+)`)
-	benchErrorsRE = regexp.MustCompile(`(?i)\berrors?\b\s*[:=]?\s*(\d+)`)
+	benchCountRE  = regexp.MustCompile(`\bcount=(\d+)`)
+	benchOKRE     = regexp.MustCompile(`\bok=(\d+)`)
+	benchErrorsRE = regexp.MustCompile(`\berrors=(\d+)`)
 )
+
+// intField returns the first number re captures in s, or -1.
+func intField(re *regexp.Regexp, s string) int {
+	m := re.FindStringSubmatch(s)
+	if m == nil {
+		return -1
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return -1
+	}
+	return n
+}
 
 // bench runs `l0ctl bench keepalive` against a TCP address (through a
 // proxy or straight at l0d) and fails the test unless it exits 0.
@@ -315,17 +328,14 @@ func bench(t testing.TB, bin binaries, file string, n, conns int, target ...stri
 	t.Helper()
 	args := append([]string{"bench", "keepalive", "--file", file, "--n", strconv.Itoa(n), "--conns", strconv.Itoa(conns)}, target...)
 	out, err := run(t, 5*time.Minute, nil, bin.l0ctl, args...)
-	r := benchResult{out: out, count: -1, errors: -1}
-	if m := benchCountRE.FindStringSubmatch(out); m != nil {
-		r.count, _ = strconv.Atoi(m[1])
-	}
-	if m := benchErrorsRE.FindStringSubmatch(out); m != nil {
-		r.errors, _ = strconv.Atoi(m[1])
-	}
+	r := benchResult{out: out, count: intField(benchCountRE, out), ok: intField(benchOKRE, out), errors: intField(benchErrorsRE, out)}
 	if err != nil {
 		t.Fatalf("l0ctl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	t.Logf("l0ctl %s:\n%s", strings.Join(args, " "), out)
+	if r.count != n || r.ok != n || r.errors != 0 {
+		t.Fatalf("l0ctl bench: count=%d ok=%d errors=%d, want count=ok=%d errors=0\n%s", r.count, r.ok, r.errors, n, out)
+	}
 	return r
 }
 
