@@ -76,5 +76,46 @@ service-stop:
 	  rm -f $(PIDFILE); echo "[service-stop] stopped pid $$pid"; \
 	else echo "[service-stop] no pid file $(PIDFILE)"; fi
 
+# Load, gate, soak and chaos (l0ctl bench/gate/soak/chaos). Each target that
+# starts the service stops it again, by its PID file, whatever the run's
+# outcome, and exits with the run's status.
+METRICS_URL ?= http://127.0.0.1:9109/metrics
+VERIFY_N ?= 10000
+ONESHOT_N ?= 4000
+CHAOS_DURATION ?= 60s
+LOAD_FLAGS = --sock $(L0_SOCK) --conns $(THREADS)
+
+verify: build
+	@test -f "$(FILE)" || { echo "[verify] no document $(FILE): set FILE=<perf_smoke_big.tex>"; exit 2; }
+	$(BIN)/l0ctl microbench --file "$(FILE)"
+	@$(MAKE) --no-print-directory service-run
+	@rc=0; \
+	$(BIN)/l0ctl bench keepalive --file "$(FILE)" --n $(VERIFY_N) $(LOAD_FLAGS) --out "$(OUT)" || rc=1; \
+	$(BIN)/l0ctl bench oneshot --file "$(FILE)" --n $(ONESHOT_N) $(LOAD_FLAGS) || rc=1; \
+	echo "[verify] tail CSV (slowest):"; tail -n 10 "$(TAIL_CSV)" 2>/dev/null || true; \
+	$(MAKE) --no-print-directory service-stop; exit $$rc
+
+gate: build
+	$(BIN)/l0ctl gate --latencies "$(OUT)" --tail-csv "$(TAIL_CSV)" --metrics $(METRICS_URL)
+
+ci: build
+	@$(MAKE) --no-print-directory service-run
+	@rc=0; echo "[ci] $(NREQ) keep-alive requests on $(THREADS) connections"; \
+	$(BIN)/l0ctl bench keepalive --file "$(FILE)" --n $(NREQ) $(LOAD_FLAGS) --out "$(OUT)" || rc=1; \
+	$(MAKE) --no-print-directory gate OUT="$(OUT)" || rc=1; \
+	$(MAKE) --no-print-directory service-stop; exit $$rc
+
+soak: build
+	@$(MAKE) --no-print-directory service-run
+	@rc=0; echo "[soak] $(DURATION) of keep-alive rounds"; \
+	$(BIN)/l0ctl soak --duration $(DURATION) --file "$(FILE)" $(LOAD_FLAGS) --pid-file $(PIDFILE) || rc=$$?; \
+	$(MAKE) --no-print-directory service-stop; exit $$rc
+
+chaos: build
+	@L0_FAULT_CONTROL=1 $(MAKE) --no-print-directory service-run
+	@rc=0; \
+	$(BIN)/l0ctl chaos --duration $(CHAOS_DURATION) --file "$(FILE)" $(LOAD_FLAGS) || rc=$$?; \
+	$(MAKE) --no-print-directory service-stop; exit $$rc
+
 clean:
 	rm -rf $(BIN)
