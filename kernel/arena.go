@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -36,14 +37,28 @@ func SizeFor(src []byte) ArenaSize {
 		Tokens:    len(src) + lines + 1,
 		Issues:    1024,
 		Lines:     lines + 1,
-		NameBytes: 4096,
+		NameBytes: nameBytesFor(len(src), lines, bytes.Contains(src, caretPair)),
 	}
+}
+
+var caretPair = []byte("^^")
+
+// nameBytesFor bounds the bytes of the names that differ from their source
+// (see the Val layout in token.go). Without "^^" in the document only a
+// control symbol read past the end of its line has one: at most one per line,
+// at most 3 bytes. With ^^ notation, a stored name is at most one byte longer
+// than its source span and spans of at least 2 bytes are disjoint: 3n/2.
+func nameBytesFor(n, lines int, carets bool) int {
+	if carets {
+		return 4096 + n + n/2
+	}
+	return 4096 + 4*(lines+1)
 }
 
 // SizeForBytes returns capacities enough for any document of up to n bytes
 // (the worst case: every byte a line end, so two tokens per byte).
 func SizeForBytes(n int) ArenaSize {
-	return ArenaSize{Tokens: 2*n + 2, Issues: 1024, Lines: n + 2, NameBytes: 4096}
+	return ArenaSize{Tokens: 2*n + 2, Issues: 1024, Lines: n + 2, NameBytes: nameBytesFor(n, 0, true)}
 }
 
 // countLines counts the line ends of src as LuaTeX splits lines (LF, CR and
@@ -87,7 +102,17 @@ type Arena struct {
 	lines   []uint32 // byte offset of the start of each line
 	src     []byte   // the last lexed document (not copied)
 	size    ArenaSize
+
+	// Scratch space of the lexer for lines whose buffer TeX rewrites (^^
+	// notation inside a control-sequence name); grown on demand, kept.
+	rwBuf   []byte
+	rwStart []uint32
+	rwEnd   []uint32
 }
+
+// minNameBytes is the least room for rewritten names: the lexer keeps the
+// names "par" and "\r" (^^M) at fixed indices.
+const minNameBytes = 64
 
 // NewArena allocates an arena with the given capacities and touches every
 // page so that the first document does not pay for page faults.
@@ -98,13 +123,16 @@ func NewArena(s ArenaSize) *Arena {
 	if s.Lines < 1 {
 		s.Lines = 1
 	}
+	if s.NameBytes < minNameBytes {
+		s.NameBytes = minNameBytes
+	}
 	t := s.Tokens + slack
 	a := &Arena{
 		Val:     make([]uint32, t),
 		Off:     make([]uint32, t),
 		Len:     make([]uint32, t),
 		names:   make([]byte, 0, s.NameBytes),
-		nameRef: make([]uint64, 0, s.NameBytes/4+16),
+		nameRef: make([]uint64, 0, s.NameBytes/2+16),
 		issues:  make([]Issue, 0, s.Issues),
 		lines:   make([]uint32, 0, s.Lines),
 		size:    s,

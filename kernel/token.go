@@ -6,9 +6,11 @@ package kernel
 //	bits  0..20  for a character token: its code point modulo 2^21
 //	             for a control sequence: see below
 //
-// A character token has cat in 1..12 or 16..20: a catcode of 1, 2, 3, 4, 6,
-// 7, 8, 10, 11 or 12, plus (code >> 21) for the ^^^^^^ forms above 0x1FFFFF,
-// exactly as LuaTeX prints it. An active character has cat 13 (CatActive).
+// A character token prints (like LuaTeX) with catcode p = its catcode (1, 2,
+// 3, 4, 6, 7, 8, 10, 11 or 12) plus code>>21, which is only non-zero for the
+// ^^^^^^ forms above 0x1FFFFF (so p is 1..19). The field holds p when p <= 12
+// and p+8 (21..27) otherwise, so that it never collides with an active
+// character, which has field 13 (CatActive). Use ValCat, never the raw field.
 //
 // A control sequence has cat 0. If bit 20 (csRewritten) is clear, its name is
 // the source bytes src[Off+esc : Off+Len] where esc = Val & 0xFF is the byte
@@ -70,8 +72,19 @@ func (k Kind) String() string {
 // PackChar returns the packed value of a character token with catcode cat
 // and code point code (code may exceed 0x1FFFFF; see the package comment).
 func PackChar(cat uint32, code uint32) uint32 {
-	return (cat+code>>21)<<catShift | code&codeMask
+	p := cat + code>>21
+	if p > CatOther {
+		p += catAlias
+	}
+	return p<<catShift | code&codeMask
 }
+
+// catAlias is added to a printed catcode above 12 (^^^^^^ aliasing) to keep
+// the field clear of CatActive.
+const catAlias = 8
+
+// PackActive returns the packed value of the active character code.
+func PackActive(code uint32) uint32 { return CatActive<<catShift | code&codeMask }
 
 // ValKind returns the kind of a packed token value.
 func ValKind(v uint32) Kind {
@@ -86,7 +99,13 @@ func ValKind(v uint32) Kind {
 
 // ValCat returns the printed catcode of a packed character value (0 for a
 // control sequence, 13 for an active character).
-func ValCat(v uint32) uint32 { return v >> catShift }
+func ValCat(v uint32) uint32 {
+	f := v >> catShift
+	if f > CatActive {
+		f -= catAlias
+	}
+	return f
+}
 
 // ValCode returns the code point of a packed character or active value.
 func ValCode(v uint32) uint32 { return v & codeMask }

@@ -1,0 +1,774 @@
+package kernel
+
+import (
+	"bytes"
+	"fmt"
+	"sync/atomic"
+)
+
+// This file is TeX's input processor (LuaTeX 1.15's get_next on a file,
+// with str2uni and input_line), one character or construct at a time. It is
+// the executable specification: lexRef loops slow() over a document, and the
+// fast driver (fast_*.go) must produce identical arenas.
+//
+// # The line buffer
+//
+// TeX reads a file line by line into a buffer: the line without its
+// terminator (LF, CR or CR LF) and without trailing 0x20 bytes, followed by
+// the end-of-line character 13 at index limit. The lexer does not copy
+// lines: in normal mode buffer index i < limit is src[i], index limit reads
+// 13 and index limit+1 reads l.past (0x20; see Limitations in docs). Only
+// when ^^ notation inside a control-sequence name makes TeX rewrite its
+// buffer does the lexer switch to rewrite mode (l.rw), where buffer indices
+// go through a small window of rewritten bytes (rwBuf) followed by the rest
+// of the source line; it returns to normal mode as soon as the position has
+// passed every rewritten byte.
+//
+// # Spans
+//
+// Every token carries the source bytes it was read from:
+//   - a character or active character: its UTF-8 sequence, or the whole ^^
+//     form (^^41, ^^^^00e9, ...);
+//   - a space: the first byte of the space that produced it (1 byte), or the
+//     ^^ form; a space from the end of a line: the line terminator (Len 1 for
+//     LF or CR, 2 for CR LF, 0 at the end of a file without one);
+//   - \par from a blank line: that line's terminator, as for a space;
+//   - a control sequence: from its escape character through the last source
+//     byte of its name (the terminator when the name is the end-of-line
+//     character, as for "\" at the end of a line).
+//
+// A span that reaches the end-of-line character covers the stripped trailing
+// spaces too.
+//
+// # Contract with the fast driver
+//
+// Between calls of slow(), when !l.done && !l.rw, the bytes src[l.pos:l.limit]
+// are the unread rest of the current line, unchanged. The fast driver may
+// consume any prefix of them made of "simple" bytes itself, without calling
+// slow(): an ASCII byte of catcode 1, 2, 3, 4, 6, 8, 11 or 12 emits
+// PackChar(cat, b) at (pos, 1) and sets l.state = stateM; 0x20 or TAB while
+// l.state == stateM emits PackChar(CatSpace, ' ') at (pos, 1) and sets
+// l.state = stateS. It then calls slow() for the next byte (which may be
+// l.limit: the end of the line). While l.rw is set it must call slow()
+// only. Line bookkeeping (the arena's line index, limit, terminators) lives
+// entirely in slow(). Tokens go to a.Val/Off/Len[l.n]; l.n < l.tokCap must
+// hold before each store (emit checks it; a bulk writer checks room for its
+// whole chunk first). The driver checks l.cancel with checkCancel every
+// cancelEvery bytes or so, and ends with l.finish().
+
+// Reading states of TeX.
+const (
+	stateN uint8 = iota // new line: spaces skipped, end of line gives \par
+	stateM              // mid line: a space gives a space token
+	stateS              // skipping blanks: spaces skipped, end of line gives nothing
+)
+
+// cancelEvery is how many input bytes may pass between checks of the cancel
+// flag.
+const cancelEvery = 64 << 10
+
+// Fixed indices of rewritten names kept in every arena's name table.
+const (
+	nameIdxPar = 0 // "par": the \par of a blank line
+	nameIdxEOL = 1 // "\r": \^^M, the escape character before the end of a line
+)
+
+// Packed values of the tokens the lexer makes by itself.
+var (
+	valPar   = uint32(csRewritten | nameIdxPar)
+	valCSEOL = uint32(csRewritten | nameIdxEOL)
+	valSpace = PackChar(CatSpace, ' ')
+)
+
+// asciiCat is the LaTeX catcode of every ASCII character (see the oracle's
+// README): the iniTeX defaults plus the LaTeX kernel's settings.
+var asciiCat = func() (t [128]uint8) {
+	for i := range t {
+		t[i] = CatOther
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = CatLetter
+		t[c-'a'+'A'] = CatLetter
+	}
+	t['\\'] = CatEscape
+	t['{'] = CatBeginGroup
+	t['}'] = CatEndGroup
+	t['$'] = CatMathShift
+	t['&'] = CatAlignTab
+	t['\r'] = CatEndLine
+	t['#'] = CatParam
+	t['^'] = CatSuperscr
+	t['_'] = CatSubscr
+	t[0] = CatIgnored
+	t[' '] = CatSpace
+	t['\t'] = CatSpace
+	t['~'] = CatActive
+	t['\f'] = CatActive
+	t['%'] = CatComment
+	t[0x7F] = CatInvalid
+	return t
+}()
+
+// catOf returns TeX's catcode of code point c: LuaTeX looks catcodes up by
+// the low 21 bits only. Every code point >= 128 is 12 except U+FEFF (9).
+func catOf(c uint32) uint8 {
+	c &= codeMask
+	if c < 0x80 {
+		return asciiCat[c]
+	}
+	if c == 0xFEFF {
+		return CatIgnored
+	}
+	return CatOther
+}
+
+// isHex reports whether b is a hex digit as TeX's ^^ notation reads them:
+// 0-9 and lowercase a-f only.
+func isHex(b byte) bool { return b-'0' < 10 || b-'a' < 6 }
+
+// hexVal returns the value of hex digit b (isHex(b) must hold).
+func hexVal(b byte) uint32 {
+	if b <= '9' {
+		return uint32(b - '0')
+	}
+	return uint32(b-'a') + 10
+}
+
+// u8len is the number of bytes LuaTeX steps over after reading code point c:
+// the length of c's UTF-8 form, whatever it was decoded from.
+func u8len(c uint32) int {
+	switch {
+	case c < 0x80:
+		return 1
+	case c < 0x800:
+		return 2
+	case c < 0x10000:
+		return 3
+	}
+	return 4
+}
+
+// lexer is the state of one lexing run. It is used by one goroutine.
+type lexer struct {
+	a      *Arena
+	src    []byte
+	cancel *atomic.Bool
+
+	pos   int   // next buffer index to read (a source offset in normal mode)
+	limit int   // buffer index of the end-of-line character
+	state uint8 // stateN, stateM or stateS
+	rw    bool  // rewrite mode (see the file comment)
+	done  bool  // the document is finished (or an error stopped it)
+	err   error // why lexing stopped early (wraps ErrArenaFull/ErrCancelled)
+
+	n      int // tokens emitted so far
+	tokCap int // token slots available (a.size.Tokens)
+
+	lineStart int  // source offset of the current line
+	srcLimit  int  // limit in source offsets (== limit in normal mode)
+	term      int  // source offset of the line's terminator (len(src) if none)
+	termEnd   int  // end of the terminator (== term when there is none)
+	lastLine  bool // the current line is the file's last
+	past      byte // the buffer byte at limit+1 (see the file comment)
+	crNext    int  // offset of the next CR at or after lineStart (len(src) if none)
+	checkAt   int  // source offset at which to check the cancel flag next
+	eolKinds  uint8
+	mixedDone bool
+
+	// Rewrite mode: the buffer from index wStart is rwBuf (len wLen), then
+	// the source from tailSrc onwards (source offset limit reads 13).
+	wStart  int
+	tailSrc int
+	rwHigh  int  // buffer index past the last rewritten byte
+	eolGone bool // a rewrite removed the end-of-line character
+}
+
+// Kinds of line terminators, for the mixed-line-endings check.
+const (
+	eolLF uint8 = 1 << iota
+	eolCRLF
+	eolCR
+)
+
+// init prepares l to lex src into a (which it resets) and reads the first
+// line.
+func (l *lexer) init(a *Arena, src []byte, cancel *atomic.Bool) {
+	a.Reset()
+	a.src = src
+	a.names = append(a.names, "par\r"...)
+	a.nameRef = append(a.nameRef, 0<<32|3, 3<<32|1)
+	*l = lexer{a: a, src: src, cancel: cancel, tokCap: a.size.Tokens, checkAt: cancelEvery, crNext: -1}
+	if len(a.Val) < l.tokCap {
+		l.tokCap = len(a.Val)
+	}
+	if len(src) > 1<<32-1 {
+		l.fail(fmt.Errorf("cannot lex a document of %d bytes: offsets are 32-bit: %w", len(src), ErrArenaFull))
+		return
+	}
+	l.setupLine(0)
+}
+
+// lexRef lexes src into a with the reference driver: slow() alone.
+func lexRef(a *Arena, src []byte, cancel *atomic.Bool) error {
+	var l lexer
+	l.init(a, src, cancel)
+	for !l.done {
+		l.slow()
+		if l.pos >= l.checkAt {
+			l.checkCancel()
+		}
+	}
+	return l.finish()
+}
+
+// checkCancel stops lexing when the cancel flag is raised, and schedules the
+// next check.
+func (l *lexer) checkCancel() {
+	l.checkAt = l.pos + cancelEvery
+	if l.rw {
+		l.checkAt = l.lineStart + cancelEvery
+	}
+	if l.cancel != nil && l.cancel.Load() {
+		l.fail(fmt.Errorf("cannot finish lexing at byte %d: %w", l.lineStart, ErrCancelled))
+	}
+}
+
+// fail stops lexing with err.
+func (l *lexer) fail(err error) {
+	if l.err == nil {
+		l.err = err
+	}
+	l.done = true
+	l.pos, l.limit = 0, -1 // nothing left for a fast driver
+}
+
+// emit appends a token. It is safe on its own: a full arena stops lexing.
+func (l *lexer) emit(val uint32, off, n int) {
+	if l.n >= l.tokCap {
+		l.fail(fmt.Errorf("cannot store more than %d tokens: %w", l.tokCap, ErrArenaFull))
+		return
+	}
+	a := l.a
+	a.Val[l.n] = val
+	a.Off[l.n] = uint32(off)
+	a.Len[l.n] = uint32(n)
+	l.n++
+}
+
+// setupLine makes the line starting at source offset start current.
+func (l *lexer) setupLine(start int) {
+	a := l.a
+	if len(a.lines) == cap(a.lines) {
+		l.fail(fmt.Errorf("cannot index more than %d lines: %w", cap(a.lines), ErrArenaFull))
+		return
+	}
+	a.lines = append(a.lines, uint32(start))
+	src := l.src
+	term := len(src)
+	if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
+		term = start + i
+	}
+	if l.crNext < start {
+		l.crNext = len(src)
+		if i := bytes.IndexByte(src[start:], '\r'); i >= 0 {
+			l.crNext = start + i
+		}
+	}
+	var kind uint8
+	termEnd := term
+	switch {
+	case l.crNext < term:
+		term, termEnd, kind = l.crNext, l.crNext+1, eolCR
+		if termEnd < len(src) && src[termEnd] == '\n' {
+			termEnd, kind = termEnd+1, eolCRLF
+		}
+	case term < len(src):
+		termEnd, kind = term+1, eolLF
+	}
+	lim := term
+	for lim > start && src[lim-1] == ' ' {
+		lim--
+	}
+	l.lineStart, l.term, l.termEnd = start, term, termEnd
+	l.pos, l.limit, l.srcLimit = start, lim, lim
+	l.state, l.rw, l.past, l.eolGone = stateN, false, ' ', false
+	l.lastLine = termEnd >= len(src)
+	if kind != 0 && kind != l.eolKinds {
+		if l.eolKinds != 0 && !l.mixedDone {
+			l.mixedDone = true
+			l.issue(IssueMixedLineEndings, term, uint32(l.eolKinds|kind))
+		}
+		l.eolKinds |= kind
+	}
+}
+
+// nextLine moves to the next line, or ends the document.
+func (l *lexer) nextLine() {
+	if l.lastLine {
+		l.done = true
+		l.pos, l.limit = 0, -1
+		return
+	}
+	l.setupLine(l.termEnd)
+}
+
+// at returns buffer byte i as TeX sees it (i <= limit+1 in all callers that
+// matter; later bytes read as 0x20).
+func (l *lexer) at(i int) byte {
+	if !l.rw {
+		if i < l.limit {
+			return l.src[i]
+		}
+		if i == l.limit {
+			return '\r'
+		}
+		return l.past
+	}
+	if i > l.limit {
+		if i == l.limit+1 {
+			return l.past
+		}
+		return ' '
+	}
+	if i < l.wStart {
+		return l.src[i]
+	}
+	if w := i - l.wStart; w < len(l.a.rwBuf) {
+		return l.a.rwBuf[w]
+	}
+	s := l.tailSrc + i - l.wStart - len(l.a.rwBuf)
+	if s < l.srcLimit {
+		return l.src[s]
+	}
+	if s == l.srcLimit {
+		return '\r'
+	}
+	return ' '
+}
+
+// spanStart and spanEnd map buffer index i to the source bytes it stands
+// for: [spanStart(i), spanEnd(i)).
+func (l *lexer) spanStart(i int) int {
+	if !l.rw {
+		if i < l.limit {
+			return i
+		}
+		return l.term
+	}
+	if i > l.limit {
+		return l.termEnd
+	}
+	if i < l.wStart {
+		return i
+	}
+	if w := i - l.wStart; w < len(l.a.rwBuf) {
+		return int(l.a.rwStart[w])
+	}
+	s := l.tailSrc + i - l.wStart - len(l.a.rwBuf)
+	if s < l.srcLimit {
+		return s
+	}
+	return l.term
+}
+
+func (l *lexer) spanEnd(i int) int {
+	if !l.rw {
+		if i < l.limit {
+			return i + 1
+		}
+		return l.termEnd
+	}
+	if i > l.limit {
+		return l.termEnd
+	}
+	if i < l.wStart {
+		return i + 1
+	}
+	if w := i - l.wStart; w < len(l.a.rwBuf) {
+		return int(l.a.rwEnd[w])
+	}
+	s := l.tailSrc + i - l.wStart - len(l.a.rwBuf)
+	if s < l.srcLimit {
+		return s + 1
+	}
+	return l.termEnd
+}
+
+// emitSpan emits val for the buffer bytes [p, q).
+func (l *lexer) emitSpan(val uint32, p, q int) {
+	off := l.spanStart(p)
+	l.emit(val, off, l.spanEnd(q-1)-off)
+}
+
+// decode reads the character at buffer index i as LuaTeX's str2uni does and
+// returns it with the index after it (i + u8len(c), whatever was decoded).
+// An invalid sequence gives U+FFFD and the TeX error, as does U+FFFD itself.
+func (l *lexer) decode(i int) (uint32, int) {
+	b := l.at(i)
+	if b < 0x80 {
+		return uint32(b), i + 1
+	}
+	c := uint32(0xFFFD)
+	switch {
+	case b < 0xC0:
+	case b < 0xE0:
+		if b1 := l.at(i + 1); b1&0xC0 == 0x80 {
+			c = uint32(b&0x1F)<<6 | uint32(b1&0x3F)
+		}
+	case b < 0xF0:
+		if b1 := l.at(i + 1); b1&0xC0 == 0x80 {
+			if b2 := l.at(i + 2); b2&0xC0 == 0x80 {
+				c = uint32(b&0x0F)<<12 | uint32(b1&0x3F)<<6 | uint32(b2&0x3F)
+			}
+		}
+	case b < 0xF8:
+		if b1 := l.at(i + 1); b1&0xC0 == 0x80 {
+			if b2 := l.at(i + 2); b2&0xC0 == 0x80 {
+				if b3 := l.at(i + 3); b3&0xC0 == 0x80 {
+					c = uint32(b&0x07)<<18 | uint32(b1&0x3F)<<12 | uint32(b2&0x3F)<<6 | uint32(b3&0x3F)
+				}
+			}
+		}
+	}
+	if c == 0xFFFD {
+		l.issue(IssueInvalidUTF8, l.spanStart(i), uint32(b))
+	}
+	return c, i + u8len(c)
+}
+
+// slow reads one character or construct at l.pos with all of TeX's rules and
+// emits at most one token (see the file comment). When the line is used up
+// it moves to the next one.
+func (l *lexer) slow() {
+	if l.done {
+		return
+	}
+	if l.rw {
+		l.maybeLeaveRW()
+	}
+	if p := l.pos; !l.rw && p < l.limit {
+		if b := l.src[p]; b < 0x80 {
+			switch cat := asciiCat[b]; cat {
+			case CatBeginGroup, CatEndGroup, CatMathShift, CatAlignTab, CatParam, CatSubscr, CatLetter, CatOther:
+				l.emit(PackChar(uint32(cat), uint32(b)), p, 1)
+				l.state = stateM
+				l.pos = p + 1
+				return
+			case CatSpace:
+				if l.state == stateM {
+					l.emit(valSpace, p, 1)
+					l.state = stateS
+					l.pos = p + 1
+					return
+				}
+				q := p + 1
+				for q < l.limit && (l.src[q] == ' ' || l.src[q] == '\t') {
+					q++
+				}
+				l.pos = q
+				return
+			case CatEscape:
+				l.pos = p + 1
+				l.scanCS(p)
+				l.afterStep()
+				return
+			case CatComment:
+				l.pos = l.limit + 1
+				l.nextLine()
+				return
+			}
+		}
+	}
+	if l.pos > l.limit {
+		l.nextLine()
+		return
+	}
+	p := l.pos
+	c, q := l.decode(p)
+	l.pos = q
+	l.dispatch(p, c, b0(l, p) >= 0x80)
+	l.afterStep()
+}
+
+// b0 returns the buffer byte at p.
+func b0(l *lexer, p int) byte { return l.at(p) }
+
+// afterStep moves to the next line when the current one is used up.
+func (l *lexer) afterStep() {
+	if !l.done && l.pos > l.limit {
+		l.nextLine()
+	}
+}
+
+// dispatch acts on character c read from buffer bytes [p, l.pos); raw says
+// it was read from a UTF-8 sequence of the source (not a ^^ form).
+func (l *lexer) dispatch(p int, c uint32, raw bool) {
+	for {
+		switch cat := catOf(c); cat {
+		case CatEscape:
+			l.scanCS(p)
+		case CatBeginGroup, CatEndGroup, CatMathShift, CatAlignTab, CatParam, CatSubscr, CatLetter, CatOther:
+			if raw && c >= 0xA0 {
+				l.checkInvisible(p, c)
+			}
+			l.emitSpan(PackChar(uint32(cat), c), p, l.pos)
+			l.state = stateM
+		case CatEndLine:
+			switch l.state {
+			case stateN:
+				l.emitSpan(valPar, p, l.pos)
+			case stateM:
+				l.emitSpan(valSpace, p, l.pos)
+			}
+			l.pos = l.limit + 1
+		case CatSuperscr:
+			if c2, ok := l.sup(c); ok {
+				c, raw = c2, false
+				continue
+			}
+			l.emitSpan(PackChar(CatSuperscr, c), p, l.pos)
+			l.state = stateM
+		case CatIgnored:
+			switch {
+			case !raw:
+				l.issue(IssueIgnoredChar, l.spanStart(p), c)
+			case c == 0xFEFF:
+				if l.spanStart(p) != 0 {
+					l.issue(IssueInvisibleUnicode, l.spanStart(p), c)
+				}
+			default:
+				l.issue(IssueIgnoredChar, l.spanStart(p), c)
+			}
+		case CatSpace:
+			if l.state == stateM {
+				l.emitSpan(valSpace, p, l.pos)
+				l.state = stateS
+			}
+		case CatActive:
+			l.emitSpan(PackActive(c), p, l.pos)
+			l.state = stateM
+		case CatComment:
+			l.pos = l.limit + 1
+		case CatInvalid:
+			l.issue(IssueInvalidChar, l.spanStart(p), c)
+		}
+		return
+	}
+}
+
+// checkInvisible reports invisible or confusable code points read raw.
+func (l *lexer) checkInvisible(p int, c uint32) {
+	switch c {
+	case 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060:
+		l.issue(IssueInvisibleUnicode, l.spanStart(p), c)
+	}
+}
+
+// sup handles a superscript character c whose byte(s) end at l.pos: if a ^^
+// form follows, it consumes it and returns the character it stands for.
+func (l *lexer) sup(c uint32) (uint32, bool) {
+	loc := l.pos
+	if uint32(l.at(loc)) != c {
+		return 0, false
+	}
+	if loc < l.limit {
+		if uint32(l.at(loc+1)) == c && uint32(l.at(loc+2)) == c {
+			if uint32(l.at(loc+3)) == c && uint32(l.at(loc+4)) == c {
+				if loc+10 <= l.limit {
+					if v, ok := l.hexRun(loc+5, 6); ok {
+						l.pos = loc + 11
+						return v, true
+					}
+					l.issue(IssueIncompleteCaret, l.spanStart(loc-1), caretArg6)
+				} else {
+					l.issue(IssueIncompleteCaret, l.spanStart(loc-1), caretArg6|caretArgEnd)
+				}
+			} else if loc+6 <= l.limit {
+				if v, ok := l.hexRun(loc+3, 4); ok {
+					l.pos = loc + 7
+					return v, true
+				}
+				l.issue(IssueIncompleteCaret, l.spanStart(loc-1), caretArg4)
+			} else {
+				l.issue(IssueIncompleteCaret, l.spanStart(loc-1), caretArg4|caretArgEnd)
+			}
+		} else if loc+2 <= l.limit {
+			if v, ok := l.hexRun(loc+1, 2); ok {
+				l.pos = loc + 3
+				return v, true
+			}
+		}
+	}
+	x := l.at(loc + 1)
+	if x >= 0x80 {
+		return 0, false
+	}
+	loc += 2
+	if isHex(x) && loc <= l.limit {
+		if y := l.at(loc); isHex(y) {
+			l.pos = loc + 1
+			return hexVal(x)<<4 | hexVal(y), true
+		}
+	}
+	l.pos = loc
+	if x < 0x40 {
+		return uint32(x) + 0x40, true
+	}
+	return uint32(x) - 0x40, true
+}
+
+// hexRun reads n hex digits at buffer index i.
+func (l *lexer) hexRun(i, n int) (uint32, bool) {
+	var v uint32
+	for j := i; j < i+n; j++ {
+		b := l.at(j)
+		if !isHex(b) {
+			return 0, false
+		}
+		v = v<<4 | hexVal(b)
+	}
+	return v, true
+}
+
+// Arg values of IssueIncompleteCaret.
+const (
+	caretArg4   = 4     // ^^^^ needs four hex digits
+	caretArg6   = 6     // ^^^^^^ needs six hex digits
+	caretArgEnd = 0x100 // ... end of input
+)
+
+// isLetterByte reports whether b is an ASCII letter (catcode 11).
+func isLetterByte(b byte) bool { return (b|0x20)-'a' < 26 }
+
+// scanCS reads a control sequence whose escape character occupies buffer
+// bytes [p, l.pos) and emits it.
+func (l *lexer) scanCS(p int) {
+	loc := l.pos
+	if loc > l.limit {
+		// Only reachable through ^^ forms that end past the line: TeX's
+		// \csname\endcsname. Its name is empty.
+		off := l.spanStart(p)
+		n := l.spanEnd(loc-1) - off
+		l.emit(uint32(min(n, 0xFF)), off, n)
+		return
+	}
+	if !l.rw && loc < l.limit {
+		// Fast paths: a control word of ASCII letters, a control symbol.
+		src := l.src
+		b := src[loc]
+		if isLetterByte(b) {
+			k := loc + 1
+			for k < l.limit && isLetterByte(src[k]) {
+				k++
+			}
+			if k == l.limit || (src[k] < 0x80 && src[k] != '^') {
+				l.emitPlainCS(p, loc, k)
+				l.pos, l.state = k, stateS
+				return
+			}
+			l.scanLetters(p, loc, k)
+			return
+		}
+		if b < 0x80 && b != '^' {
+			l.emitPlainCS(p, loc, loc+1)
+			l.pos, l.state = loc+1, stateM
+			if b == ' ' || b == '\t' {
+				l.state = stateS
+			}
+			return
+		}
+	}
+	for {
+		c, k := l.decode(loc)
+		cat := catOf(c)
+		if cat == CatLetter && k <= l.limit {
+			l.scanLetters(p, loc, k)
+			return
+		}
+		if cat == CatSuperscr && l.expandInName(k, c) {
+			loc = l.pos // unchanged: restart at the name's first byte
+			continue
+		}
+		l.emitCS(p, loc, k)
+		l.pos, l.state = k, stateM
+		if cat == CatSpace {
+			l.state = stateS
+		}
+		return
+	}
+}
+
+// scanLetters continues a control word whose letters so far are buffer
+// bytes [loc, k) and emits it.
+func (l *lexer) scanLetters(p, loc, k int) {
+	for {
+		c, k2 := l.decode(k)
+		cat := catOf(c)
+		if cat == CatLetter && k2 <= l.limit {
+			k = k2
+			continue
+		}
+		if cat == CatSuperscr && l.expandInName(k2, c) {
+			// TeX rescans the name from its start; the letters before the
+			// rewritten character read the same again, so go on from it.
+			continue
+		}
+		if cat == CatLetter {
+			k = k2 // a letter read up to the end of the buffer stays
+		}
+		l.emitCS(p, loc, k)
+		l.pos, l.state = k, stateS
+		return
+	}
+}
+
+// emitPlainCS emits a control sequence whose name is the unchanged source
+// bytes [loc, end) of a normal-mode line (end <= limit).
+func (l *lexer) emitPlainCS(p, loc, end int) {
+	l.emit(uint32(loc-p), p, end-p)
+}
+
+// emitCS emits the control sequence with escape at buffer index p and name
+// buffer bytes [loc, end), storing the name when it differs from the source.
+func (l *lexer) emitCS(p, loc, end int) {
+	if !l.rw && end <= l.limit {
+		l.emitPlainCS(p, loc, end)
+		return
+	}
+	off := l.spanStart(p)
+	last := end - 1
+	if last < loc {
+		last = loc
+	}
+	n := l.spanEnd(last) - off
+	esc := l.spanStart(loc) - off
+	if end == loc+1 && l.at(loc) == '\r' && loc == l.limit {
+		if l.lastLine {
+			l.issue(IssueEscapeAtEOF, off, 0)
+		}
+		l.emit(valCSEOL, off, n)
+		return
+	}
+	a := l.a
+	start := len(a.names)
+	if end-loc > cap(a.names)-start || len(a.nameRef) == cap(a.nameRef) || len(a.nameRef) > csIndexMask {
+		l.fail(fmt.Errorf("cannot store more than %d bytes of rewritten names: %w", cap(a.names), ErrArenaFull))
+		return
+	}
+	for i := loc; i < end; i++ {
+		a.names = append(a.names, l.at(i))
+	}
+	name := a.names[start:]
+	if esc <= 0xFF && esc <= n && bytes.Equal(name, l.src[off+esc:off+n]) {
+		a.names = a.names[:start]
+		l.emit(uint32(esc), off, n)
+		return
+	}
+	if len(name) == 1 && name[0] == '\r' {
+		a.names = a.names[:start]
+		l.emit(valCSEOL, off, n)
+		return
+	}
+	a.nameRef = append(a.nameRef, uint64(start)<<32|uint64(len(name)))
+	l.emit(csRewritten|uint32(len(a.nameRef)-1), off, n)
+}
