@@ -20,7 +20,7 @@ type lexFunc struct {
 // lexFuncs returns the reference driver and every kernel path available in
 // this binary: all must give the same arena.
 func lexFuncs() []lexFunc {
-	fs := []lexFunc{{"ref", func(a *kernel.Arena, src []byte) error { return kernel.LexRef(a, src, nil) }}}
+	fs := []lexFunc{{"ref", func(a *kernel.Arena, src []byte) error { return kernel.LexReference(a, src, nil) }}}
 	for _, p := range kernel.Paths {
 		if ok, _ := kernel.Available(p); ok {
 			fs = append(fs, lexFunc{p.String(), func(a *kernel.Arena, src []byte) error { return kernel.LexWith(p, a, src, nil) }})

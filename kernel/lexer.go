@@ -772,3 +772,10 @@ func (l *lexer) emitCS(p, loc, end int) {
 	a.nameRef = append(a.nameRef, uint64(start)<<32|uint64(len(name)))
 	l.emit(csRewritten|uint32(len(a.nameRef)-1), off, n)
 }
+
+// LexReference lexes src into a with the reference driver: the plain
+// character-at-a-time reading that every other path must match exactly.
+// It is slower than Lex; use it to check results. Errors are as for Lex.
+func LexReference(a *Arena, src []byte, cancel *atomic.Bool) error {
+	return lexRef(a, src, cancel)
+}
