@@ -225,8 +225,11 @@ cycle:
 	end.Stop()
 	close(stopSend)
 	wg.Wait()
-	res.Elapsed = time.Since(start)
+	var last time.Time
 	for _, l := range lanes {
+		if l.last.After(last) {
+			last = l.last
+		}
 		res.Count += int64(len(l.reqs))
 		res.OK += l.ok
 		res.Errors.Add(&l.errs)
@@ -234,6 +237,9 @@ cycle:
 		res.Hist.Merge(l.hist)
 		res.Cancels += l.cancels
 		res.Cancelled += l.cancelled
+	}
+	if last.After(start) {
+		res.Elapsed = last.Sub(start)
 	}
 	if faultErr != nil {
 		return res, fmt.Errorf("cannot continue the fault cycle: %w", faultErr)
@@ -354,6 +360,7 @@ type chaosLane struct {
 	cancels     int64
 	cancelled   int64
 	hist        *hdrhistogram.Histogram
+	last        time.Time // arrival of the latest reply
 }
 
 func newChaosLane(cfg *ChaosConfig, i int, c net.Conn) *chaosLane {
@@ -471,6 +478,7 @@ func (l *chaosLane) read() {
 		}
 		r.replies = 1
 		l.outstanding--
+		l.last = now
 		o, code := Check(l.cfg.Doc.Tokens, h, p)
 		switch {
 		case o == OutcomeOK:
