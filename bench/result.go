@@ -121,30 +121,13 @@ func (c *Codes) String() string {
 	return strings.Join(parts, " ")
 }
 
-// codeName returns the name of a protocol error code.
+// codeName returns the name of a protocol error code in capitals, e.g.
+// "BUSY" or "SHUTTING_DOWN".
 func codeName(c uint32) string {
-	switch proto.ErrCode(c) {
-	case proto.ErrBadFrame:
-		return "BAD_FRAME"
-	case proto.ErrUnknownType:
-		return "UNKNOWN_TYPE"
-	case proto.ErrTooLarge:
-		return "TOO_LARGE"
-	case proto.ErrBusy:
-		return "BUSY"
-	case proto.ErrCancelled:
-		return "CANCELLED"
-	case proto.ErrInternal:
-		return "INTERNAL"
-	case proto.ErrShuttingDown:
-		return "SHUTTING_DOWN"
-	case proto.ErrForbidden:
-		return "FORBIDDEN"
-	}
 	if c >= numCodes-1 {
 		return fmt.Sprintf("CODE>=%d", numCodes-1)
 	}
-	return fmt.Sprintf("CODE%d", c)
+	return strings.ToUpper(strings.ReplaceAll(proto.ErrCode(c).String(), " ", "_"))
 }
 
 // Histogram bounds: nanosecond values, 1 µs resolution, up to one hour, three

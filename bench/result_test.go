@@ -126,3 +126,14 @@ func TestRequestFrame(t *testing.T) {
 		t.Fatalf("payload %q", f[proto.HeaderLen:])
 	}
 }
+
+func TestCodesString(t *testing.T) {
+	var c Codes
+	c.add(uint32(proto.ErrBusy))
+	c.add(uint32(proto.ErrShuttingDown))
+	c.add(9)
+	c.add(1000)
+	if got, want := c.String(), "BUSY=1 SHUTTING_DOWN=1 ERROR_9=1 CODE>=15=1"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
