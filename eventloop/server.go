@@ -137,6 +137,11 @@ func (s *Server) InFlight() int64 { return s.inflight.Load() }
 // failed).
 func (s *Server) Done() <-chan struct{} { return s.finished }
 
+// BeginDrain makes the server refuse new connections (closed at once) and
+// answer new requests with ErrShuttingDown, while requests in flight go on.
+// Shutdown calls it too. Safe from any goroutine.
+func (s *Server) BeginDrain() { s.draining.Store(true) }
+
 // Shutdown drains the server: new connections are closed at once, new
 // requests are answered with ErrShuttingDown, requests in flight are
 // answered; then gnet stops (closing every connection and the listeners,
