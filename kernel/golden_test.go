@@ -18,8 +18,23 @@ type lexFunc struct {
 }
 
 // lexFuncs returns the reference driver and every kernel path available in
-// this binary: all must give the same arena.
+// this binary: all must give the same arena. L0_LEXERS (for example "ref" or
+// "ref,purego") keeps only the named ones, for debugging.
 func lexFuncs() []lexFunc {
+	fs := allLexFuncs()
+	if only := os.Getenv("L0_LEXERS"); only != "" {
+		var keep []lexFunc
+		for _, f := range fs {
+			if strings.Contains(","+only+",", ","+f.name+",") {
+				keep = append(keep, f)
+			}
+		}
+		fs = keep
+	}
+	return fs
+}
+
+func allLexFuncs() []lexFunc {
 	fs := []lexFunc{{"ref", func(a *kernel.Arena, src []byte) error { return kernel.LexReference(a, src, nil) }}}
 	for _, p := range kernel.Paths {
 		if ok, _ := kernel.Available(p); ok {
