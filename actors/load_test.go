@@ -51,7 +51,7 @@ func TestRotationUnderLoad(t *testing.T) {
 	cfg := testConfig(t, 0, 1, 1)
 	cfg.NoPin = false
 	cfg.MailboxLen = 64
-	cfg.ArenaBaseBytes = 64 << 10 // small arenas: replacements start fast
+	cfg.ArenaBaseBytes = 64 << 10                // small arenas: replacements start fast
 	cfg.FaultMs, cfg.FaultRatePPM = 1, 1_000_000 // 1 ms per attempt: the load lasts
 	cfg.RotateReqs = 7
 	cfg.RotateBytes = 4 << 10
@@ -106,7 +106,7 @@ func TestPanicsUnderLoad(t *testing.T) {
 	cfg := testConfig(t, 0, 1, 0)
 	cfg.NoPin = false
 	cfg.MailboxLen = 64
-	cfg.ArenaBaseBytes = 64 << 10 // small arenas: replacements start fast
+	cfg.ArenaBaseBytes = 64 << 10                // small arenas: replacements start fast
 	cfg.FaultMs, cfg.FaultRatePPM = 1, 1_000_000 // 1 ms per attempt: the load lasts
 	cfg.HedgeMs, cfg.HedgeMaxPct = 3, 10
 	p := mustNew(t, cfg, obs)
