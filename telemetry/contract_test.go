@@ -4,12 +4,17 @@ import (
 	"testing"
 
 	"l0lex/actors"
+	"l0lex/eventloop"
 	"l0lex/proto"
 	"l0lex/telemetry"
 )
 
-// Telemetry is the pool's observer.
-var _ actors.Observer = (*telemetry.Telemetry)(nil)
+// Telemetry is the pool's observer and the event loop's request recorder.
+var (
+	_ actors.Observer        = (*telemetry.Telemetry)(nil)
+	_ eventloop.Telemetry    = (*telemetry.Telemetry)(nil)
+	_ eventloop.DropRecorder = (*telemetry.Telemetry)(nil)
+)
 
 // TestCodeNames keeps the label values in step with the proto error codes.
 func TestCodeNames(t *testing.T) {

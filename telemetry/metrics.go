@@ -32,6 +32,7 @@ type metrics struct {
 	legacy *prometheus.Registry // l0_latency_ms
 
 	requests   prometheus.Counter
+	dropped    prometheus.Counter
 	errors     *prometheus.CounterVec
 	errByCode  [len(codeNames)]prometheus.Counter
 	hedgeFired prometheus.Counter
@@ -61,6 +62,10 @@ func newMetrics(cfg Config, inflight, ready func() float64) *metrics {
 	m.requests = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "l0_requests_total",
 		Help: "Requests answered (every reply frame handed to the socket, errors included).",
+	})
+	m.dropped = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "l0_dropped_replies_total",
+		Help: "Replies not written because the client was gone (not in l0_requests_total).",
 	})
 	m.errors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "l0_errors_total",
@@ -146,7 +151,7 @@ func newMetrics(cfg Config, inflight, ready func() float64) *metrics {
 	buildInfo.WithLabelValues(version, kpath, runtime.Version()).Set(1)
 
 	m.core.MustRegister(
-		m.requests, m.errors, m.hedgeFired, m.hedgeWins, m.rotations,
+		m.requests, m.dropped, m.errors, m.hedgeFired, m.hedgeWins, m.rotations,
 		m.latencySec, inflightG, readyG, m.bytesIn, m.bytesOut, m.lexedBytes,
 		m.queueDepth, m.busy, m.lexed, m.faults, m.rejections, buildInfo,
 		collectors.NewGoCollector(),

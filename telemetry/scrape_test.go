@@ -59,6 +59,8 @@ func feed(tel *telemetry.Telemetry) {
 	}
 	tel.RequestStarted() // two requests still in flight
 	tel.RequestStarted()
+	tel.RequestStarted() // one whose client left
+	tel.RequestDropped(telemetry.Record{ReqID: 99, Actor: 0})
 	tel.Lexed(0, "avx2", 2e6, 100)
 	tel.Lexed(0, "avx2", 2e6, 100)
 	tel.Lexed(1, "avx2", 1e6, 100)
@@ -103,6 +105,7 @@ func TestScrapeKnownTraffic(t *testing.T) {
 		{"l0_rotations_total", []string{"reason", "arena"}, 0},
 		{"l0_rotations_total", []string{"reason", "manual"}, 0},
 		{"l0_inflight_requests", nil, 2},
+		{"l0_dropped_replies_total", nil, 1},
 		{"l0_ready", nil, 1},
 		{"l0_request_bytes_total", nil, 800},
 		{"l0_reply_bytes_total", nil, 8 * 29},

@@ -24,6 +24,7 @@ type Telemetry struct {
 
 	started   atomic.Uint64 // RequestStarted calls
 	done      atomic.Uint64 // RequestDone calls
+	dropped   atomic.Uint64 // RequestDropped calls
 	hedges    atomic.Uint64
 	hedgeWins atomic.Uint64
 	rotations atomic.Uint64
@@ -107,13 +108,23 @@ func (t *Telemetry) SetReady(ready bool) { t.ready.Store(ready) }
 // it once per request before the matching RequestDone.
 func (t *Telemetry) RequestStarted() { t.started.Add(1) }
 
-// inflight is l0_inflight_requests: started minus answered, never negative.
+// inflight is l0_inflight_requests: started minus answered and dropped,
+// never negative.
 func (t *Telemetry) inflight() float64 {
-	d, s := t.done.Load(), t.started.Load()
+	d := t.done.Load() + t.dropped.Load()
+	s := t.started.Load()
 	if s <= d {
 		return 0
 	}
 	return float64(s - d)
+}
+
+// RequestDropped records a request whose reply could not be written
+// because the peer was gone (l0_dropped_replies_total); with RequestDone it
+// balances RequestStarted. The event loop calls it instead of RequestDone.
+func (t *Telemetry) RequestDropped(rec Record) {
+	t.dropped.Add(1)
+	t.m.dropped.Inc()
 }
 
 // RequestDone records one request whose reply was handed to the socket:
