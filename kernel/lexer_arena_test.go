@@ -1,0 +1,139 @@
+package kernel_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"l0lex/kernel"
+	"l0lex/kernel/corpus"
+)
+
+// TestArenaFull: an arena too small for a document gives ErrArenaFull,
+// never a panic or a truncated result, whichever capacity runs out.
+func TestArenaFull(t *testing.T) {
+	src := []byte(strings.Repeat("\\a^^62c x\\\xe9\n", 200))
+	full := kernel.SizeFor(src)
+	for _, c := range []struct {
+		name string
+		size kernel.ArenaSize
+	}{
+		{"tokens", kernel.ArenaSize{Tokens: 100, Issues: full.Issues, Lines: full.Lines, NameBytes: full.NameBytes}},
+		{"lines", kernel.ArenaSize{Tokens: full.Tokens, Issues: full.Issues, Lines: 10, NameBytes: full.NameBytes}},
+		{"names", kernel.ArenaSize{Tokens: full.Tokens, Issues: full.Issues, Lines: full.Lines, NameBytes: 100}},
+		{"empty", kernel.ArenaSize{}},
+	} {
+		for _, lf := range lexFuncs() {
+			a := kernel.NewArena(c.size)
+			err := lf.lex(a, src)
+			if !errors.Is(err, kernel.ErrArenaFull) {
+				t.Errorf("%s/%s: err = %v, want ErrArenaFull", c.name, lf.name, err)
+			}
+		}
+	}
+	for _, lf := range lexFuncs() {
+		a := kernel.NewArena(full)
+		if err := lf.lex(a, src); err != nil {
+			t.Fatalf("%s: SizeFor arena: %v", lf.name, err)
+		}
+	}
+}
+
+// TestCancel: a raised cancel flag stops lexing with ErrCancelled.
+func TestCancel(t *testing.T) {
+	src := corpus.Generate(512<<10, 3)
+	var stop atomic.Bool
+	stop.Store(true)
+	a := kernel.NewArena(kernel.SizeFor(src))
+	if err := kernel.LexReference(a, src, &stop); !errors.Is(err, kernel.ErrCancelled) {
+		t.Fatalf("reference: err = %v, want ErrCancelled", err)
+	}
+	for _, p := range kernel.Paths {
+		if ok, _ := kernel.Available(p); ok {
+			if err := kernel.LexWith(p, a, src, &stop); !errors.Is(err, kernel.ErrCancelled) {
+				t.Fatalf("%s: err = %v, want ErrCancelled", p, err)
+			}
+		}
+	}
+	stop.Store(false)
+	if err := kernel.LexReference(a, src, &stop); err != nil {
+		t.Fatalf("not cancelled: %v", err)
+	}
+}
+
+// TestArenaReuse: lexing into a used arena gives the same result as a fresh
+// one, and the reference driver allocates nothing per document.
+func TestArenaReuse(t *testing.T) {
+	docs := [][]byte{
+		corpus.Generate(64<<10, 5),
+		[]byte("\\a^^62c \\x^^5c^^5c{\n\x7f$\n\n\\"),
+		corpus.Generate(32<<10, 6),
+	}
+	big := kernel.NewArena(kernel.SizeForBytes(128 << 10))
+	for _, lf := range lexFuncs() {
+		for i, d := range docs {
+			fresh := kernel.NewArena(kernel.SizeFor(d))
+			if err := lf.lex(fresh, d); err != nil {
+				t.Fatal(err)
+			}
+			if err := lf.lex(big, d); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(fresh.AppendDump(nil), big.AppendDump(nil)) || issueList(fresh) != issueList(big) {
+				t.Fatalf("%s: document %d: reused arena differs from a fresh one", lf.name, i)
+			}
+			for j := 0; j < fresh.N; j++ {
+				if fresh.Token(j) != big.Token(j) {
+					t.Fatalf("%s: document %d token %d: %+v vs %+v", lf.name, i, j, fresh.Token(j), big.Token(j))
+				}
+			}
+		}
+	}
+	d := docs[0]
+	allocs := testing.AllocsPerRun(20, func() {
+		if err := kernel.LexReference(big, d, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("reference driver: %.1f allocations per document, want 0", allocs)
+	}
+}
+
+// TestSpansAndNames: spans cover what the file comment of lexer.go says, and
+// names come back as TeX stores them.
+func TestSpansAndNames(t *testing.T) {
+	src := []byte("\\foo  ^^41\\a^^62c{x}\\\n\\^^M~\r\n\r\n\\\xe9")
+	a := kernel.NewArena(kernel.SizeFor(src))
+	if err := kernel.LexReference(a, src, nil); err != nil {
+		t.Fatal(err)
+	}
+	type tok struct {
+		dump string
+		off  uint32
+		n    uint32
+	}
+	want := []tok{
+		{"s foo", 0, 4}, {"c 11 65", 6, 4}, {"s abc", 10, 7}, {"c 1 123", 17, 1}, {"c 11 120", 18, 1},
+		{"c 2 125", 19, 1}, {"s %0D", 20, 2}, {"s %0D", 22, 4}, {"a 126", 26, 1}, {"c 10 32", 27, 2},
+		{"s par", 29, 2}, {"s %E9%0D%20", 31, 2},
+	}
+	if a.N != len(want) {
+		t.Fatalf("%d tokens, want %d:\n%s", a.N, len(want), a.AppendDump(nil))
+	}
+	for i, w := range want {
+		got := strings.TrimSuffix(string(a.AppendDump(nil)), "\n")
+		line := strings.Split(got, "\n")[i]
+		if line != w.dump || a.Off[i] != w.off || a.Len[i] != w.n {
+			t.Errorf("token %d: %s at %d+%d, want %s at %d+%d", i, line, a.Off[i], a.Len[i], w.dump, w.off, w.n)
+		}
+	}
+	if got := a.NameString(2); got != "abc" {
+		t.Errorf("name of token 2: %q", got)
+	}
+	if line, col := a.LineCol(a.Off[8]); line != 2 || col != 5 {
+		t.Errorf("LineCol of ~: %d:%d, want 2:5", line, col)
+	}
+}
