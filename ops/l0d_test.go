@@ -125,7 +125,7 @@ func startL0d(t testing.TB, bin binaries, name string, extra ...string) *l0dProc
 	waitFor(t, 30*time.Second, "l0d "+name+" to listen", func() error {
 		select {
 		case <-p.exited:
-			return fmt.Errorf("l0d %s exited: %v\n%s", name, p.waitErr, p.log())
+			return fatalError{fmt.Errorf("l0d %s exited: %v\n%s", name, p.waitErr, p.log())}
 		default:
 		}
 		if err := dialable("unix", p.sock)(); err != nil {

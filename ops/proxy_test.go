@@ -86,7 +86,7 @@ func startProxy(t *testing.T, dir, listen string, name string, args ...string) *
 		select {
 		case <-p.exited:
 			b, _ := os.ReadFile(p.log)
-			return fmt.Errorf("%s exited:\n%s", name, b)
+			return fatalError{fmt.Errorf("%s exited:\n%s", name, b)}
 		default:
 		}
 		return dialable("tcp", listen)()
@@ -124,7 +124,7 @@ func startHAProxy(t *testing.T, shipped string, listen string, pairs ...string) 
 	stats := filepath.Join(dir, "stats.sock")
 	pairs = append(pairs,
 		"    user haproxy\n    group haproxy\n", "",
-		"global\n", "global\n    stats socket "+stats+" mode 600 level admin\n")
+		"\nglobal\n", "\nglobal\n    stats socket "+stats+" mode 600 level admin\n")
 	conf := render(t, shipped, readFile(t, opsFile(t, "proxy/"+shipped)), pairs...)
 	path := filepath.Join(dir, "haproxy.cfg")
 	writeFile(t, path, conf, 0o644)

@@ -145,8 +145,11 @@ func freeAddr(t testing.TB) string {
 	return addr
 }
 
+// fatalError marks a waitFor condition error that no retry can fix.
+type fatalError struct{ error }
+
 // waitFor polls cond every 50 ms until it returns nil or timeout passes,
-// then fails with cond's last error.
+// then fails with cond's last error; a fatalError fails at once.
 func waitFor(t testing.TB, timeout time.Duration, what string, cond func() error) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -154,6 +157,9 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() error
 		err := cond()
 		if err == nil {
 			return
+		}
+		if fe, ok := err.(fatalError); ok {
+			t.Fatalf("while waiting for %s: %v", what, fe.error)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("gave up waiting for %s after %v: %v", what, timeout, err)
