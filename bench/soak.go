@@ -17,8 +17,10 @@ type SoakConfig struct {
 	// ignored.
 	Round    ClosedConfig
 	Duration time.Duration
-	// WarmupRounds are the rounds after which the baseline sample is
-	// taken; growth is measured from there to the end (0: 2).
+	// WarmupRounds are the rounds after which the baseline is taken;
+	// growth is measured from there to the end (0: 2). Baseline and end
+	// are each the least of up to three consecutive samples, so that a
+	// transient peak does not count as growth.
 	WarmupRounds int
 	// Sample returns the server's resources; nil skips the growth checks.
 	Sample func() (ProcSample, error)
@@ -36,8 +38,8 @@ type SoakResult struct {
 	Rounds   int
 	Samples  []ProcSample // after each round (empty without Sample)
 	Cold     ProcSample   // before the first round
-	Baseline ProcSample   // after the warm-up rounds
-	End      ProcSample   // after the last round
+	Baseline ProcSample   // least of the samples right after the warm-up rounds
+	End      ProcSample   // least of the last samples
 	// Problems lists why the soak failed beyond request errors (resource
 	// growth, the server vanishing); empty when it did not.
 	Problems []string
@@ -107,7 +109,14 @@ func RunSoak(ctx context.Context, cfg SoakConfig) (*SoakResult, error) {
 	return res, nil
 }
 
-// checkGrowth compares the sample after the warm-up rounds with the last.
+// growthWindow is how many samples the baseline and the end each take the
+// minimum of: a sample can catch a transient peak (garbage not yet
+// collected, the last round's connections still closing), a leak shows in
+// every sample.
+const growthWindow = 3
+
+// checkGrowth compares the samples after the warm-up rounds with the last
+// ones.
 func (res *SoakResult) checkGrowth(cfg *SoakConfig) {
 	n := len(res.Samples)
 	if n == 0 {
@@ -117,7 +126,8 @@ func (res *SoakResult) checkGrowth(cfg *SoakConfig) {
 	if b > n {
 		b = n
 	}
-	res.Baseline, res.End = res.Samples[b-1], res.Samples[n-1]
+	res.Baseline = minSample(res.Samples[b-1 : min(b-1+growthWindow, n)])
+	res.End = minSample(res.Samples[max(n-growthWindow, b-1):])
 	if n <= cfg.WarmupRounds {
 		res.Warnings = append(res.Warnings, fmt.Sprintf(
 			"only %d rounds, not more than the %d warm-up rounds: growth not measured (run longer)", n, cfg.WarmupRounds))
@@ -131,6 +141,16 @@ func (res *SoakResult) checkGrowth(cfg *SoakConfig) {
 		res.Problems = append(res.Problems, fmt.Sprintf("open fds grew by %d (%d -> %d), bound %d",
 			g, res.Baseline.FDs, res.End.FDs, cfg.MaxFDGrowth))
 	}
+}
+
+// minSample returns the smallest RSS and the fewest descriptors of s.
+func minSample(s []ProcSample) ProcSample {
+	m := s[0]
+	for _, x := range s[1:] {
+		m.RSS = min(m.RSS, x.RSS)
+		m.FDs = min(m.FDs, x.FDs)
+	}
+	return m
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }

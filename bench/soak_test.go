@@ -31,10 +31,12 @@ func TestSoakGrowth(t *testing.T) {
 		warn     bool
 	}{
 		// Cold start to baseline may grow freely; steady after that.
-		{name: "steady", rss: []int64{5, 40, 60, 61, 70, 62}, fds: []int{3, 9, 9, 9, 10, 9}},
-		{name: "rss leak", rss: []int64{5, 40, 60, 80, 100, 130}, fds: []int{3, 9, 9, 9, 9, 9},
+		{name: "steady", rss: []int64{5, 40, 60, 61, 70, 62, 60, 61}, fds: []int{3, 9, 9, 9, 10, 9, 9, 9}},
+		// A peak in one sample is no growth.
+		{name: "transient peak", rss: []int64{5, 40, 60, 61, 60, 62, 120, 61}, fds: []int{3, 9, 9, 13, 9, 9, 13, 9}},
+		{name: "rss leak", rss: []int64{5, 40, 60, 80, 100, 130, 150, 170}, fds: []int{3, 9, 9, 9, 9, 9, 9, 9},
 			problems: []string{"RSS grew by 70.0 MB (60.0 -> 130.0 MB)"}},
-		{name: "fd leak", rss: []int64{5, 40, 60, 60, 60, 60}, fds: []int{3, 9, 9, 14, 19, 24},
+		{name: "fd leak", rss: []int64{5, 40, 60, 60, 60, 60, 60, 60}, fds: []int{3, 9, 9, 14, 19, 24, 29, 34},
 			problems: []string{"open fds grew by 15 (9 -> 24)"}},
 		{name: "too short", rss: []int64{5, 40, 60}, fds: []int{3, 9, 9}, warn: true},
 	}
