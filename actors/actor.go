@@ -39,29 +39,37 @@ type actor struct {
 	rng   rng
 }
 
-// enqueue offers att to the actor's mailbox without blocking; it reports
-// false if the actor is retired or its mailbox is full. Safe for concurrent
-// use.
-func (a *actor) enqueue(att *attempt) bool {
+// enqueue results.
+type enqResult uint8
+
+const (
+	enqOK      enqResult = iota
+	enqFull              // mailbox full
+	enqRetired           // actor retired (its replacement may be installed)
+)
+
+// enqueue offers att to the actor's mailbox without blocking. Safe for
+// concurrent use.
+func (a *actor) enqueue(att *attempt) enqResult {
 	a.mu.RLock()
 	if a.retired {
 		a.mu.RUnlock()
-		return false
+		return enqRetired
 	}
 	a.load.Add(1)
 	att.slot = a.slot
-	ok := true
+	res := enqOK
 	select {
 	case a.mbox <- att:
 	default:
-		ok = false
+		res = enqFull
 		a.load.Add(-1)
 	}
 	a.mu.RUnlock()
-	if ok {
+	if res == enqOK {
 		a.p.obs.QueueDepth(a.slot, len(a.mbox))
 	}
-	return ok
+	return res
 }
 
 // retire stops the actor from taking new work; it finishes what its mailbox

@@ -212,13 +212,24 @@ func (p *Pool) dispatch(att *attempt, exclude int) bool {
 		if best < 0 {
 			return false
 		}
-		tried[best/64] |= 1 << (best % 64)
-		if bestActor.enqueue(att) {
-			att.j.mu.Lock()
-			att.j.lastSlot = best
-			att.j.mu.Unlock()
-			return true
+		for {
+			switch bestActor.enqueue(att) {
+			case enqOK:
+				att.j.mu.Lock()
+				att.j.lastSlot = best
+				att.j.mu.Unlock()
+				return true
+			case enqRetired:
+				// Replacements are installed before the old actor is
+				// retired: try the slot's new actor, if any.
+				if next := p.slots[best].Load(); next != bestActor {
+					bestActor = next
+					continue
+				}
+			}
+			break
 		}
+		tried[best/64] |= 1 << (best % 64)
 	}
 }
 
