@@ -1,0 +1,177 @@
+package kernel
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"l0lex/kernel/corpus"
+)
+
+// fastPaths returns the fast driver's variants available here.
+func fastPaths() map[string]bool {
+	ps := map[string]bool{"purego": false}
+	if simdUsable() {
+		ps["avx2"] = true
+	}
+	return ps
+}
+
+// diffArenas describes the first difference between two lexed arenas, or
+// returns "".
+func diffArenas(want, got *Arena) string {
+	if want.N != got.N {
+		n := min(want.N, got.N)
+		for i := 0; i < n; i++ {
+			if want.Val[i] != got.Val[i] || want.Off[i] != got.Off[i] || want.Len[i] != got.Len[i] {
+				return fmt.Sprintf("%d tokens, want %d; first difference at token %d: got %#x@%d+%d want %#x@%d+%d",
+					got.N, want.N, i, got.Val[i], got.Off[i], got.Len[i], want.Val[i], want.Off[i], want.Len[i])
+			}
+		}
+		return fmt.Sprintf("%d tokens, want %d (common prefix equal)", got.N, want.N)
+	}
+	for i := 0; i < want.N; i++ {
+		if want.Val[i] != got.Val[i] || want.Off[i] != got.Off[i] || want.Len[i] != got.Len[i] {
+			return fmt.Sprintf("token %d: got %#x@%d+%d want %#x@%d+%d",
+				i, got.Val[i], got.Off[i], got.Len[i], want.Val[i], want.Off[i], want.Len[i])
+		}
+		if !bytes.Equal(want.Name(i), got.Name(i)) {
+			return fmt.Sprintf("token %d: name %q, want %q", i, got.Name(i), want.Name(i))
+		}
+	}
+	if !slices.Equal(want.Issues(), got.Issues()) {
+		return fmt.Sprintf("issues %+v, want %+v", got.Issues(), want.Issues())
+	}
+	if want.DroppedIssues() != got.DroppedIssues() {
+		return fmt.Sprintf("%d dropped issues, want %d", got.DroppedIssues(), want.DroppedIssues())
+	}
+	if !slices.Equal(want.lines, got.lines) {
+		return fmt.Sprintf("line index %v, want %v", got.lines, want.lines)
+	}
+	return ""
+}
+
+// checkFastVsRef lexes src with lexRef and every fast variant into arenas
+// of size s and fails on the first difference (results or errors).
+func checkFastVsRef(t testing.TB, name string, src []byte, s ArenaSize) {
+	t.Helper()
+	ref := NewArena(s)
+	refErr := lexRef(ref, src, nil)
+	for pname, simd := range fastPaths() {
+		got := NewArena(s)
+		err := lexFast(got, src, nil, simd)
+		if (err == nil) != (refErr == nil) || err != nil && err.Error() != refErr.Error() {
+			t.Fatalf("%s/%s: error %v, reference %v", name, pname, err, refErr)
+		}
+		if refErr != nil {
+			continue
+		}
+		if d := diffArenas(ref, got); d != "" {
+			t.Fatalf("%s/%s (%d bytes %q): %s", name, pname, len(src), clip(src), d)
+		}
+	}
+}
+
+func clip(b []byte) []byte {
+	if len(b) > 200 {
+		return b[:200]
+	}
+	return b
+}
+
+// TestFastVsRefFiles runs the differential check on every .tex file in
+// testdata (the oracle's cases and the golden corpus) and on the seed
+// corpus when present.
+func TestFastVsRefFiles(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*/*.tex")
+	top, _ := filepath.Glob("testdata/*.tex")
+	files = append(append(files, top...), "../../shared/corpus/perf_smoke_big.tex")
+	n := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		n++
+		checkFastVsRef(t, f, src, SizeFor(src))
+	}
+	if n == 0 {
+		t.Fatal("no .tex files under testdata")
+	}
+}
+
+// TestFastVsRefCorpus checks generated theses of several sizes and seeds.
+func TestFastVsRefCorpus(t *testing.T) {
+	for seed := int64(1); seed <= 4; seed++ {
+		src := corpus.Generate(200_000*int(seed), seed)
+		checkFastVsRef(t, fmt.Sprint("corpus seed ", seed), src, SizeFor(src))
+	}
+}
+
+// hostile returns a random document built from the pieces that exercise
+// TeX's reading rules: carets and ^^ forms, broken UTF-8, NUL/DEL/FF,
+// CR/CRLF, backslashes at line ends, comments, braces, runs of spaces.
+func hostile(r *rand.Rand, n int) []byte {
+	pieces := []string{
+		"a", "b", "Z", "word", "text more ", " ", "  ", "\t", " \t ", "\n", "\r\n", "\r", "\n\n",
+		"\\", "\\foo", "\\foo ", "\\par", "\\par ", "\\a1", "\\ ", "\\\\", "\\%", "\\^", "\\~", "\\{",
+		"\\\n", "\\ \n", "\\é", "\\\xe9", "\\ab\xe9", "\\ab\xc1\x81c",
+		"^", "^^", "^^^", "^^^^", "^^41", "^^4a", "^^M", "^^I", "^^5c", "^^^^00e9", "^^^^^^01f600",
+		"^^^^0", "^^é", "\\a^^62c", "\\^^5c", "^^^^^^2000e9", "^^z", "^^?",
+		"%", "% comment\n", "{", "}", "$", "$$", "&", "#", "_", "~", "\x00", "\x7f", "\x0c", "\x0b",
+		"é", "∀", "😀", "\xe9", "\x80", "\xff", "\xe2\x88", "\xc0\xaf", "\xef\xbb\xbf", "\u00a0", "\u200b",
+		"   \n", "a   \n", "0123456789", "@", "!?.,;:", "\\foo@bar",
+		"The quick brown fox jumps over the lazy dog; ", "x_{i}^{2} + \\alpha",
+	}
+	var b []byte
+	for len(b) < n {
+		p := pieces[r.IntN(len(pieces))]
+		if r.IntN(4) == 0 {
+			// long plain runs cross blocks
+			p = "Lorem ipsum dolor sit amet, consectetur {adipiscing} elit $x$ sed do eiusmod "
+		}
+		b = append(b, p...)
+	}
+	return b
+}
+
+// TestFastVsRefHostile checks random hostile documents, including arenas
+// too small for them (both must fail the same way).
+func TestFastVsRefHostile(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	iters := 3000
+	if testing.Short() {
+		iters = 300
+	}
+	for i := 0; i < iters; i++ {
+		src := hostile(r, r.IntN(600))
+		s := SizeFor(src)
+		checkFastVsRef(t, fmt.Sprint("hostile ", i), src, s)
+		if i%10 == 0 {
+			s.Tokens = r.IntN(s.Tokens + 1)
+			checkFastVsRef(t, fmt.Sprint("hostile small arena ", i), src, s)
+		}
+	}
+}
+
+// FuzzFastVsRef: every fast variant equals the reference driver (tokens,
+// spans, names, issues, line index, errors) and never panics.
+func FuzzFastVsRef(f *testing.F) {
+	files, _ := filepath.Glob("testdata/oracle/*.tex")
+	for _, fn := range files {
+		if src, err := os.ReadFile(fn); err == nil {
+			f.Add(src)
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 20; i++ {
+		f.Add(hostile(r, 300))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		checkFastVsRef(t, "fuzz", src, SizeFor(src))
+	})
+}
