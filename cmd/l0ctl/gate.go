@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"l0lex/telemetry"
@@ -21,7 +22,7 @@ func runGate(args []string) int {
 	def := gate.DefaultConfig()
 	latFile := fs.String("latencies", "", "latency file: one value in ms per line (required; or the first argument)")
 	tailFile := fs.String("tail-csv", telemetry.DefaultTailCSV, "the service's tail CSV (or the second argument)")
-	metricsURL := fs.String("metrics", "", "l0d /metrics URL: take the hedge rate from its counters instead of the CSV")
+	metricsURL := fs.String("metrics", "", "l0d /metrics URL, or a file holding a saved scrape: take the hedge rate from its counters instead of the CSV")
 	cfg := gate.Config{}
 	fs.IntVar(&cfg.MinN, "min-n", def.MinN, "fewest latencies accepted")
 	fs.Float64Var(&cfg.P999Ms, "p999-ms", def.P999Ms, "highest P99.9 accepted, ms")
@@ -62,9 +63,14 @@ func runGate(args []string) int {
 		return 2
 	}
 	if *metricsURL != "" {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		h, err := gate.FetchHedgeCounts(ctx, http.DefaultClient, *metricsURL)
-		cancel()
+		var h gate.HedgeCounts
+		if strings.HasPrefix(*metricsURL, "http://") || strings.HasPrefix(*metricsURL, "https://") {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			h, err = gate.FetchHedgeCounts(ctx, http.DefaultClient, *metricsURL)
+			cancel()
+		} else {
+			h, err = gate.ReadHedgeCounts(*metricsURL)
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "l0ctl gate:", err)
 			return 2

@@ -3,6 +3,8 @@ package gate_test
 import (
 	"flag"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -273,5 +275,33 @@ func TestParseHedgeCountsMissing(t *testing.T) {
 	_, err := gate.ParseHedgeCounts(strings.NewReader("# TYPE l0_requests_total counter\nl0_requests_total 5\n"), "x")
 	if err == nil || !strings.Contains(err.Error(), "l0_hedge_fired_total") {
 		t.Fatalf("err = %v, want a missing-counter error", err)
+	}
+}
+
+// TestFetchHedgeCounts scrapes a live endpoint serving a saved exposition.
+func TestFetchHedgeCounts(t *testing.T) {
+	body, err := os.ReadFile(td("metrics_3pct.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(body)
+	}))
+	defer srv.Close()
+	for _, u := range []string{srv.URL, srv.URL + "/metrics"} {
+		h, err := gate.FetchHedgeCounts(t.Context(), srv.Client(), u)
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		if h.Fired != 300 || h.Requests != 10000 {
+			t.Errorf("%s: %+v, want 300 of 10000", u, h)
+		}
+	}
+	if _, err := gate.FetchHedgeCounts(t.Context(), srv.Client(), srv.URL+"/other"); err == nil {
+		t.Error("a 404 scrape gave no error")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -18,7 +19,7 @@ type HedgeCounts struct {
 	Source   string  // where they came from, for the report
 }
 
-// FetchHedgeCounts scrapes rawURL (a /metrics URL; a bare host:port URL
+// FetchHedgeCounts scrapes rawURL (a /metrics URL; a URL without a path
 // gets /metrics appended) and returns l0_hedge_fired_total and
 // l0_requests_total, each summed over its series.
 func FetchHedgeCounts(ctx context.Context, client *http.Client, rawURL string) (HedgeCounts, error) {
@@ -43,6 +44,17 @@ func FetchHedgeCounts(ctx context.Context, client *http.Client, rawURL string) (
 		return HedgeCounts{}, fmt.Errorf("cannot scrape %s: %s", u, resp.Status)
 	}
 	return ParseHedgeCounts(resp.Body, u.String())
+}
+
+// ReadHedgeCounts reads the two counters from a file holding a saved
+// scrape (`curl -s URL > FILE` before the service stops).
+func ReadHedgeCounts(path string) (HedgeCounts, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return HedgeCounts{}, fmt.Errorf("cannot read the metrics: %w", err)
+	}
+	defer f.Close()
+	return ParseHedgeCounts(f, path)
 }
 
 // ParseHedgeCounts reads the two counters from a Prometheus text exposition.
