@@ -79,6 +79,13 @@ type l0dProc struct {
 // when the test ends. extra adds or overrides environment variables.
 func startL0d(t testing.TB, bin binaries, name string, extra ...string) *l0dProc {
 	t.Helper()
+	return startL0dWrapped(t, bin, name, nil, extra...)
+}
+
+// startL0dWrapped is startL0d with l0d run under a wrapper command (wrap
+// followed by l0d's path), such as strace.
+func startL0dWrapped(t testing.TB, bin binaries, name string, wrap []string, extra ...string) *l0dProc {
+	t.Helper()
 	dir := shortTempDir(t)
 	p := &l0dProc{
 		name: name, dir: dir,
@@ -108,7 +115,11 @@ func startL0d(t testing.TB, bin binaries, name string, extra ...string) *l0dProc
 	if err != nil {
 		t.Fatalf("cannot create %s: %v", p.logPath, err)
 	}
-	p.cmd = exec.Command(bin.l0d)
+	if len(wrap) > 0 {
+		p.cmd = exec.Command(wrap[0], append(wrap[1:], bin.l0d)...)
+	} else {
+		p.cmd = exec.Command(bin.l0d)
+	}
 	p.cmd.Env = env
 	p.cmd.Stdout = logf
 	p.cmd.Stderr = logf

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -162,5 +163,109 @@ func TestSystemdSysusers(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^l0d:x:\d+:`).MatchString(group) {
 		t.Errorf("no l0d group in the generated group file:\n%s", group)
+	}
+}
+
+// syscallGroups parses `systemd-analyze syscall-filter` into group name ->
+// members (syscall names and @group references).
+func syscallGroups(t *testing.T, sa string) map[string][]string {
+	t.Helper()
+	out, err := run(t, time.Minute, nil, sa, "syscall-filter")
+	if err != nil {
+		t.Fatalf("systemd-analyze syscall-filter: %v\n%s", err, out)
+	}
+	groups := map[string][]string{}
+	cur := ""
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, "@"):
+			cur = strings.TrimSpace(l)
+		case strings.HasPrefix(l, "    ") && cur != "":
+			m := strings.TrimSpace(l)
+			if m != "" && !strings.HasPrefix(m, "#") {
+				groups[cur] = append(groups[cur], m)
+			}
+		default:
+			cur = ""
+		}
+	}
+	if len(groups["@system-service"]) == 0 {
+		t.Fatalf("no @system-service group in systemd-analyze syscall-filter output")
+	}
+	return groups
+}
+
+// expand returns the syscalls of a group, following @references.
+func expand(groups map[string][]string, name string, into map[string]bool, seen map[string]bool) {
+	if seen[name] {
+		return
+	}
+	seen[name] = true
+	for _, m := range groups[name] {
+		if strings.HasPrefix(m, "@") {
+			expand(groups, m, into, seen)
+		} else {
+			into[m] = true
+		}
+	}
+}
+
+// TestSystemdSyscallFilterAllowsL0d runs l0d under strace through startup,
+// load over both sockets, hedges (injected faults), actor rotations (new
+// pinned threads), a metrics scrape and the SIGTERM drain, and checks that
+// every system call it made passes the unit's filter: @system-service minus
+// @privileged and @obsolete. A call outside would fail with EPERM under
+// systemd (SystemCallErrorNumber=EPERM).
+func TestSystemdSyscallFilterAllowsL0d(t *testing.T) {
+	sa := needTool(t, "systemd", "systemd-analyze")
+	strace := needTool(t, "strace", "strace")
+	bin := needService(t)
+	units := strings.Join(unitDirectives(t, opsFile(t, "systemd/l0d.service")), "\n")
+	if !strings.Contains(units, "SystemCallFilter=@system-service\nSystemCallFilter=~@privileged @obsolete") {
+		t.Fatalf("l0d.service's SystemCallFilter lines changed: update this test")
+	}
+	groups := syscallGroups(t, sa)
+	allowed, denied := map[string]bool{}, map[string]bool{}
+	expand(groups, "@system-service", allowed, map[string]bool{})
+	expand(groups, "@privileged", denied, map[string]bool{})
+	expand(groups, "@obsolete", denied, map[string]bool{})
+
+	summary := filepath.Join(t.TempDir(), "syscalls.txt")
+	p := startL0dWrapped(t, bin, "traced", []string{strace, "-f", "-c", "-o", summary},
+		"L0_ROTATE_REQS=100", "L0_FAULT_MS=15", "L0_FAULT_RATE_PPM=50000")
+	doc := testDoc(t)
+	bench(t, bin, doc, 600, 2, "--sock", p.sock)
+	bench(t, bin, doc, 200, 2, "--tcp", p.tcp)
+	p.scrape(t)
+	pidText := strings.TrimSpace(readFile(t, filepath.Join(p.dir, "l0d.pid")))
+	pid, err := strconv.Atoi(pidText)
+	if err != nil {
+		t.Fatalf("cannot parse l0d's pid file %q: %v", pidText, err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatalf("cannot signal l0d (pid %d): %v", pid, err)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("l0d under strace did not exit within 60 s of SIGTERM")
+	}
+	var used []string
+	for _, l := range strings.Split(readFile(t, summary), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 5 || strings.HasPrefix(l, "%") || strings.HasPrefix(l, "-") || f[len(f)-1] == "total" {
+			continue
+		}
+		used = append(used, f[len(f)-1])
+	}
+	if len(used) < 10 {
+		t.Fatalf("strace saw %d system calls; the summary:\n%s", len(used), readFile(t, summary))
+	}
+	slices.Sort(used)
+	t.Logf("l0d made %d distinct system calls: %s", len(used), strings.Join(used, " "))
+	for _, sc := range used {
+		if !allowed[sc] || denied[sc] {
+			t.Errorf("l0d calls %s, which l0d.service's SystemCallFilter denies", sc)
+		}
 	}
 }
