@@ -23,8 +23,10 @@ import (
 //
 // A token record is a tag byte, then varints (LEB128, minimal length):
 //
-//	tag bits 0..4  cat: 0 control sequence, 13 active character, else the
-//	               printed catcode of a character token
+//	tag bits 0..4  cat: 0 control sequence; 13 active character; 1..12 a
+//	               character token with that printed catcode; 21..27 a
+//	               character token printed with catcode cat-8 (13..19, the
+//	               ^^^^^^ forms above 0x1FFFFF); other values are invalid
 //	tag bit 5      G: a gap follows
 //	tag bit 6      L: a length follows
 //	tag bit 7      0 (reserved)
@@ -59,8 +61,43 @@ const (
 	tagLen      = 1 << 6
 	tagReserved = 1 << 7
 	catActive   = 13
+	catAlias    = 8 // added to a printed catcode above 12 in the tag
 	codeLimit   = 1 << 21
 )
+
+// wireCat returns the tag's cat field for a token with kind k and printed
+// catcode cat, or 0 and false when the layout cannot carry it.
+func wireCat(k kernel.Kind, cat uint32) (byte, bool) {
+	switch k {
+	case kernel.KindControl:
+		return 0, cat == 0
+	case kernel.KindActive:
+		return catActive, cat == catActive
+	case kernel.KindChar:
+		switch {
+		case cat >= 1 && cat <= 12:
+			return byte(cat), true
+		case cat >= 13 && cat <= 19:
+			return byte(cat + catAlias), true
+		}
+	}
+	return 0, false
+}
+
+// printedCat returns the kind and printed catcode of a tag's cat field.
+func printedCat(field byte) (kernel.Kind, uint32, bool) {
+	switch {
+	case field == 0:
+		return kernel.KindControl, 0, true
+	case field == catActive:
+		return kernel.KindActive, catActive, true
+	case field <= 12:
+		return kernel.KindChar, uint32(field), true
+	case field >= 13+catAlias && field <= 19+catAlias:
+		return kernel.KindChar, uint32(field - catAlias), true
+	}
+	return 0, 0, false
+}
 
 // dictSlots is the size of the encoder's name hash table; it stops adding
 // names at dictMax entries (later new names are then defined inline again,
@@ -169,11 +206,21 @@ func AppendFullReplyPath(dst []byte, reqID uint64, origin uint8, path string, a 
 	val, offs, lens := a.Val[:a.N], a.Off[:a.N], a.Len[:a.N]
 	for i, v := range val {
 		off, ln := offs[i], lens[i]
-		cat := v >> 21
+		kind := kernel.ValKind(v)
+		var cat byte
+		switch kind {
+		case kernel.KindActive:
+			cat = catActive
+		case kernel.KindChar:
+			cat = byte(kernel.ValCat(v))
+			if cat > 12 {
+				cat += catAlias
+			}
+		}
 		tagAt := len(dst)
-		dst = append(dst, byte(cat))
+		dst = append(dst, cat)
 		var def uint32
-		if cat == 0 {
+		if kind == kernel.KindControl {
 			name := a.Name(i)
 			idx, isNew := dict.ref(a, i, name)
 			if isNew {
@@ -185,7 +232,7 @@ func AppendFullReplyPath(dst []byte, reqID uint64, origin uint8, path string, a 
 			}
 			def = 1 + uint32(len(name))
 		} else {
-			code := v & (codeLimit - 1)
+			code := kernel.ValCode(v)
 			if code < 0x80 {
 				dst = append(dst, byte(code))
 			} else {
@@ -193,7 +240,7 @@ func AppendFullReplyPath(dst []byte, reqID uint64, origin uint8, path string, a 
 			}
 			def = utf8Len(code)
 		}
-		tag := byte(cat)
+		tag := cat
 		if gap := int64(off) - prevEnd; gap != 0 {
 			tag |= tagGap
 			dst = binary.AppendVarint(dst, gap)

@@ -28,6 +28,8 @@ func crafted(t testing.TB, doc string, toks []craftTok) *kernel.Arena {
 	for i, c := range toks {
 		if c.cs {
 			a.Val[i] = 1 // catcode 0, escape of 1 byte, name from the source
+		} else if c.active {
+			a.Val[i] = kernel.PackActive(c.code)
 		} else {
 			a.Val[i] = kernel.PackChar(c.cat, c.code)
 		}
@@ -39,6 +41,7 @@ func crafted(t testing.TB, doc string, toks []craftTok) *kernel.Arena {
 
 type craftTok struct {
 	cs        bool
+	active    bool
 	cat, code uint32
 	off, len  uint32
 }
@@ -89,17 +92,18 @@ func checkAgainstArena(t *testing.T, frame []byte, a *kernel.Arena, reqID uint64
 func TestFullReplyCrafted(t *testing.T) {
 	doc := "\\foo{é}\\foo  \\bar^^41\n\n"
 	toks := []craftTok{
-		{cs: true, off: 0, len: 4},                 // \foo
-		{cat: 1, code: '{', off: 4, len: 1},        // {
-		{cat: 12, code: 0xe9, off: 5, len: 2},      // é, default length 2
-		{cat: 2, code: '}', off: 7, len: 1},        // }
-		{cs: true, off: 8, len: 4},                 // \foo again: dictionary reference
-		{cs: true, off: 14, len: 4},                // \bar after a gap of 2
-		{cat: 11, code: 'A', off: 18, len: 4},      // ^^41: length 4
-		{cat: 10, code: ' ', off: 22, len: 0},      // zero length
-		{cs: true, off: 1, len: 3},                 // backwards gap: name "oo"
-		{cat: 19, code: 0x1fffff, off: 23, len: 1}, // overflowed catcode, largest code
-		{cat: 13, code: '~', off: 23, len: 1},      // active, gap 0 after... overlap
+		{cs: true, off: 0, len: 4},                         // \foo
+		{cat: 1, code: '{', off: 4, len: 1},                // {
+		{cat: 12, code: 0xe9, off: 5, len: 2},              // é, default length 2
+		{cat: 2, code: '}', off: 7, len: 1},                // }
+		{cs: true, off: 8, len: 4},                         // \foo again: dictionary reference
+		{cs: true, off: 14, len: 4},                        // \bar after a gap of 2
+		{cat: 11, code: 'A', off: 18, len: 4},              // ^^41: length 4
+		{cat: 10, code: ' ', off: 22, len: 0},              // zero length
+		{cs: true, off: 1, len: 3},                         // backwards gap: name "oo"
+		{cat: 12, code: 7<<21 | 0x1fffff, off: 23, len: 1}, // ^^^^^^ffffff: printed c 19 2097151
+		{cat: 12, code: 1<<21 | 0xe9, off: 23, len: 1},     // ^^^^^^2000e9: printed c 13 233
+		{active: true, code: '~', off: 23, len: 1},         // active, overlapping
 	}
 	a := crafted(t, doc, toks)
 	frame := proto.AppendFullReply(nil, 77, proto.OriginHedge, a)
@@ -107,8 +111,11 @@ func TestFullReplyCrafted(t *testing.T) {
 	if res.Names != 3 {
 		t.Errorf("%d names defined, want 3 (foo, bar, oo)", res.Names)
 	}
-	if res.Tokens[10].Kind != kernel.KindActive {
-		t.Errorf("token 10 kind %v", res.Tokens[10].Kind)
+	if k := res.Tokens[11].Kind; k != kernel.KindActive {
+		t.Errorf("token 11 kind %v", k)
+	}
+	if tk := res.Tokens[10]; tk.Kind != kernel.KindChar || tk.Cat != 13 || tk.Code != 0xe9 {
+		t.Errorf("token 10: %+v, want c 13 233", tk)
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 // AppendFullResult appends a complete type-4 frame carrying r (for servers
 // and test doubles that hold a decoded result rather than an arena). Each
 // distinct name is defined once. It fails on a token that the layout cannot
-// carry (a character with catcode 0 or above 31, a code point of 21 bits or
-// more, a control sequence with a catcode).
+// carry (a character with a printed catcode outside 1..19, a code point of
+// 21 bits or more, a control sequence with a catcode or code).
 func AppendFullResult(dst []byte, reqID uint64, r *FullResult) ([]byte, error) {
 	start := len(dst)
 	dst = AppendHeader(dst, Header{Type: TypeReplyFull, ReqID: reqID})
@@ -26,14 +26,13 @@ func AppendFullResult(dst []byte, reqID uint64, r *FullResult) ([]byte, error) {
 	var prevEnd int64
 	for i, t := range r.Tokens {
 		tagAt := len(dst)
-		var tag byte
+		tag, ok := wireCat(t.Kind, t.Cat)
+		if !ok || (t.Kind == kernel.KindControl && t.Code != 0) || (t.Kind != kernel.KindControl && (t.Code >= codeLimit || t.Name != "")) {
+			return dst[:start], fmt.Errorf("cannot encode token %d: %s with cat %d code %#x", i, t.Kind, t.Cat, t.Code)
+		}
 		var def uint32
-		switch t.Kind {
-		case kernel.KindControl:
-			if t.Cat != 0 || t.Code != 0 {
-				return dst[:start], fmt.Errorf("cannot encode token %d: control sequence with cat %d code %d", i, t.Cat, t.Code)
-			}
-			dst = append(dst, 0)
+		dst = append(dst, tag)
+		if t.Kind == kernel.KindControl {
 			if idx, ok := dict[t.Name]; ok {
 				dst = binary.AppendUvarint(dst, uint64(idx)+1)
 			} else {
@@ -43,17 +42,9 @@ func AppendFullResult(dst []byte, reqID uint64, r *FullResult) ([]byte, error) {
 				dst = append(dst, t.Name...)
 			}
 			def = 1 + uint32(len(t.Name))
-		case kernel.KindChar, kernel.KindActive:
-			if t.Cat == 0 || t.Cat > tagCatMask || (t.Cat == catActive) != (t.Kind == kernel.KindActive) ||
-				t.Code >= codeLimit || t.Name != "" {
-				return dst[:start], fmt.Errorf("cannot encode token %d: %s with cat %d code %#x", i, t.Kind, t.Cat, t.Code)
-			}
-			tag = byte(t.Cat)
-			dst = append(dst, 0)
+		} else {
 			dst = binary.AppendUvarint(dst, uint64(t.Code))
 			def = utf8Len(t.Code)
-		default:
-			return dst[:start], fmt.Errorf("cannot encode token %d: unknown kind %d", i, t.Kind)
 		}
 		if gap := int64(t.Off) - prevEnd; gap != 0 {
 			tag |= tagGap

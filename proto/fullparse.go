@@ -11,7 +11,7 @@ import (
 // Token is one token of a full result.
 type Token struct {
 	Kind kernel.Kind
-	Cat  uint32 // printed catcode (0 for a control sequence, 13 active)
+	Cat  uint32 // printed catcode as LuaTeX shows it (0 control sequence, 13 active; 1..19 char)
 	Code uint32 // code point of a character or active character
 	Name string // name of a control sequence (its bytes; may be invalid UTF-8)
 	Off  uint32 // byte offset of the token's first source byte
@@ -180,10 +180,13 @@ func parseTokens(section []byte, n, nNames uint32) ([]Token, error) {
 		if tag&tagReserved != 0 {
 			return nil, fmt.Errorf("token %d: reserved tag bit set (tag %#x)", i, tag)
 		}
-		cat := uint32(tag & tagCatMask)
+		kind, cat, ok := printedCat(tag & tagCatMask)
+		if !ok {
+			return nil, fmt.Errorf("token %d: invalid cat field %d", i, tag&tagCatMask)
+		}
+		t.Kind = kind
 		var def uint32
-		if cat == 0 {
-			t.Kind = kernel.KindControl
+		if kind == kernel.KindControl {
 			ref, err := r.uvarint()
 			if err != nil {
 				return nil, fmt.Errorf("token %d: name: %w", i, err)
@@ -211,10 +214,6 @@ func parseTokens(section []byte, n, nNames uint32) ([]Token, error) {
 			t.Name = all[s.start:s.end]
 			def = 1 + uint32(len(t.Name))
 		} else {
-			t.Kind = kernel.KindChar
-			if cat == catActive {
-				t.Kind = kernel.KindActive
-			}
 			t.Cat = cat
 			code, err := r.uvarint()
 			if err != nil {
