@@ -16,6 +16,7 @@ const (
 	DefaultReadBufferCap  = 1 << 20 // bytes gnet reads per readable event
 	DefaultSocketBuffer   = 4 << 20 // SO_RCVBUF / SO_SNDBUF asked of the kernel
 	DefaultHandoffTimeout = 10 * time.Second
+	DefaultMaxOutbound    = 256 << 20 // reply bytes buffered for a peer that does not read
 )
 
 // Pool is what the event loop needs of the actor pool (*actors.Pool
@@ -82,6 +83,10 @@ type Config struct {
 	SocketBuffer  int
 	// HandoffTimeout bounds each reply write to a half-closed peer.
 	HandoffTimeout time.Duration
+	// MaxOutbound bounds the reply bytes gnet buffers for a connection
+	// whose peer does not read them: a peer over it that sends more frames
+	// gets ErrBusy and is disconnected.
+	MaxOutbound int
 
 	// Now is the monotonic clock in ns used for request timestamps.
 	// Default: telemetry.Now.
@@ -107,6 +112,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.SocketBuffer <= 0 {
 		out.SocketBuffer = DefaultSocketBuffer
+	}
+	if out.MaxOutbound <= 0 {
+		out.MaxOutbound = DefaultMaxOutbound
 	}
 	if out.HandoffTimeout <= 0 {
 		out.HandoffTimeout = DefaultHandoffTimeout

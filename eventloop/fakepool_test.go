@@ -57,6 +57,10 @@ func (p *fakePool) serve(r *actors.Request) {
 		p.mu.Lock()
 		p.held = append(p.held, r)
 		p.mu.Unlock()
+	case bytes.HasPrefix(r.Doc, []byte("BIG")):
+		rep := okReply(r)
+		rep.Frame = append(rep.Frame, make([]byte, 1<<20)...) // a large (bogus) frame
+		r.Done(rep)
 	case bytes.HasPrefix(r.Doc, []byte("TWICE")):
 		r.Done(okReply(r))
 		r.Done(okReply(r))

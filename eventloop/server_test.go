@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"sync/atomic"
@@ -189,6 +188,30 @@ func TestFrameErrors(t *testing.T) {
 	}
 }
 
+func TestSlowReaderDisconnected(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{MaxOutbound: 64 << 10}, pool)
+	path := srv.Addrs()[0][len("unix://"):]
+	c := dialUnix(t, path)
+	for i := range 8 { // 8 MiB of replies this client never reads
+		if _, err := c.Write(lexFrame(uint64(i), []byte("BIG"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the slow reader to be disconnected", func() bool {
+		_, err := c.Write(frame(proto.TypePing, 1, nil))
+		return err != nil || srv.Snapshot().FrameErrors > 0
+	})
+	// Others are unaffected.
+	other := dialUnix(t, path)
+	if _, err := other.Write(lexFrame(2, []byte("ab"))); err != nil {
+		t.Fatal(err)
+	}
+	if r := reply(t, mustRead(t, other)); r.NTokens != 2 {
+		t.Fatalf("other connection: %+v", r)
+	}
+}
+
 func TestMaxSizeIsInclusive(t *testing.T) {
 	pool := newFakePool(t)
 	srv := startServer(t, eventloop.Config{MaxReqBytes: 1024}, pool)
@@ -237,6 +260,7 @@ func TestExactlyOneReplyWhenPoolAnswersTwice(t *testing.T) {
 			t.Fatalf("got req %d, want %d", f.ReqID, want)
 		}
 	}
+	waitFor(t, "both replies accounted", func() bool { return srv.InFlight() == 0 })
 	if s := srv.Snapshot(); s.DupReplies != 1 || s.Replies != 2 {
 		t.Fatalf("stats %+v", s)
 	}
@@ -453,14 +477,4 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("socket file left behind: %v", err)
 	}
-}
-
-func ExampleTCPListenAddr() {
-	a, err := eventloop.TCPListenAddr("127.0.0.1:7410", false)
-	fmt.Println(a, err)
-	_, err = eventloop.TCPListenAddr("0.0.0.0:7410", false)
-	fmt.Println(err != nil)
-	// Output:
-	// tcp4://127.0.0.1:7410 <nil>
-	// true
 }

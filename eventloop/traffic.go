@@ -25,6 +25,10 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 	if s.readHook != nil {
 		s.readHook(c.InboundBuffered())
 	}
+	if c.OutboundBuffered() > s.cfg.MaxOutbound {
+		return s.fatal(c, st, 0, proto.ErrBusy,
+			fmt.Sprintf("over %d reply bytes are waiting for this client to read them; closing the connection", s.cfg.MaxOutbound))
+	}
 	now := s.cfg.Now()
 	first := true
 	for {
