@@ -72,7 +72,7 @@ func exampleFull() *proto.FullResult {
 			{Kind: kernel.KindChar, Cat: 1, Code: '{', Off: 9, Len: 1},
 			{Kind: kernel.KindChar, Cat: 10, Code: ' ', Off: 10, Len: 1},
 		},
-		Issues: []proto.Issue{{Code: kernel.IssueUnclosedGroup, Severity: kernel.SeverityWarning,
+		Issues: []proto.Issue{{Code: kernel.IssueUnclosedGroup, Severity: kernel.SeverityError,
 			Off: 9, Line: 1, Col: 10}},
 		Names: 1,
 	}

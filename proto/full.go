@@ -257,7 +257,7 @@ func AppendFullReplyPath(dst []byte, reqID uint64, origin uint8, path string, a 
 
 	for _, is := range issues {
 		dst = binary.BigEndian.AppendUint16(dst, uint16(is.Code))
-		dst = append(dst, byte(IssueSeverity(is.Code)), 0)
+		dst = append(dst, byte(is.Code.Severity()), 0)
 		dst = binary.BigEndian.AppendUint32(dst, is.Off)
 		dst = binary.BigEndian.AppendUint32(dst, is.Line)
 		dst = binary.BigEndian.AppendUint32(dst, is.Col)

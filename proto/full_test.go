@@ -82,7 +82,7 @@ func checkAgainstArena(t *testing.T, frame []byte, a *kernel.Arena, reqID uint64
 	for i, got := range res.Issues {
 		w := is[i]
 		if got.Code != w.Code || got.Off != w.Off || got.Line != w.Line || got.Col != w.Col ||
-			got.Arg != w.Arg || got.Severity != proto.IssueSeverity(w.Code) {
+			got.Arg != w.Arg || got.Severity != w.Code.Severity() {
 			t.Errorf("issue %d: got %+v, arena %+v", i, got, w)
 		}
 	}
