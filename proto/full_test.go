@@ -232,3 +232,17 @@ func BenchmarkAppendFullReply(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(buf))/float64(a.N), "B/token")
 }
+
+// TestDumpMatchesArena checks that a full result prints exactly as the
+// arena it was encoded from.
+func TestDumpMatchesArena(t *testing.T) {
+	doc := []byte("\\documentclass{article}\n\\é x~ ^^^^^^2000e9 \\a^^62c $$x$$\n\n\\\\")
+	a := lexed(t, doc)
+	res, err := proto.ParseFullReply(proto.AppendFullReply(nil, 1, 1, a)[proto.HeaderLen:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.AppendDump(nil), a.AppendDump(nil); !bytes.Equal(got, want) {
+		t.Errorf("dump differs:\n%s\nwant\n%s", got, want)
+	}
+}
