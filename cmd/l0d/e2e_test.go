@@ -146,8 +146,37 @@ func TestE2EBothSockets(t *testing.T) {
 func TestE2EDrainOnSIGTERM(t *testing.T) {
 	bin := l0dBinary(t, "")
 	// Every request sleeps 300 ms in its actor; no hedging.
-	d := startDaemon(t, bin, tempSock(t), "L0_FAULT_MS=300", "L0_FAULT_RATE_PPM=1000000", "L0_HEDGE_MS=0", "L0_POOL_CORES=0,1")
+	tcp := freeTCP(t)
+	d := startDaemon(t, bin, tempSock(t), "L0_FAULT_MS=300", "L0_FAULT_RATE_PPM=1000000", "L0_HEDGE_MS=0", "L0_POOL_CORES=0,1", "L0_TCP="+tcp)
 	want, _ := localLex(t, testDoc)
+
+	// Half-close: a client that shuts down its write side with requests in
+	// flight still gets every reply, then the server closes.
+	for _, ep := range []struct{ network, addr string }{{"unix", d.sock}, {"tcp", tcp}} {
+		t.Run("half-close "+ep.network, func(t *testing.T) {
+			c := dial(t, ep.network, ep.addr)
+			send(t, c, lexReq(t, proto.TypeLex, 1, testDoc), lexReq(t, proto.TypeLex, 2, testDoc), proto.AppendPing(nil, 3))
+			if f := recv(t, c); f.Type != proto.TypePong {
+				t.Fatalf("want the pong first, got type %d", f.Type)
+			}
+			if err := c.(interface{ CloseWrite() error }).CloseWrite(); err != nil {
+				t.Fatal(err)
+			}
+			seen := map[uint64]bool{}
+			for range 2 {
+				f := recv(t, c)
+				rep, err := proto.ParseReply(f.Payload)
+				if err != nil || rep.Status != 0 || int(rep.NTokens) != want || seen[f.ReqID] {
+					t.Fatalf("req %d after half-close: %+v %v", f.ReqID, rep, err)
+				}
+				seen[f.ReqID] = true
+			}
+			if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
+				t.Fatalf("after the replies: %d bytes, %v; want EOF", n, err)
+			}
+		})
+	}
+
 	c := dial(t, "unix", d.sock)
 	// The pong proves the server decoded the requests before it.
 	send(t, c, lexReq(t, proto.TypeLex, 1, testDoc), lexReq(t, proto.TypeLex, 2, testDoc), proto.AppendPing(nil, 3))
