@@ -53,6 +53,10 @@ test: test-deps vet
 	$(SIMD_ENV) $(GO) test -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -tags purego -timeout 10m ./kernel/...
 
+# End-to-end tests: build the real l0d and talk to it over both sockets.
+test-e2e:
+	$(SIMD_ENV) $(GO) test -count=1 -run 'E2E' -v ./cmd/l0d/
+
 bench: build
 	$(SIMD_ENV) $(GO) test -run '^$$' -bench . -benchmem ./kernel/
 
