@@ -107,7 +107,7 @@ func TestDecoderRejects(t *testing.T) {
 		{"ping with payload", proto.FromClient, proto.AppendFrame(nil, proto.TypePing, 4, []byte{1}), proto.ErrBadFrame, false},
 		{"cancel with payload", proto.FromClient, proto.AppendFrame(nil, proto.TypeCancel, 4, []byte{1}), proto.ErrBadFrame, false},
 		{"fault short", proto.FromClient, proto.AppendFrame(nil, proto.TypeFault, 5, []byte{1, 0, 0}), proto.ErrBadFrame, false},
-		{"fault kind", proto.FromClient, proto.AppendFrame(nil, proto.TypeFault, 5, []byte{9, 0, 0, 0, 0, 0, 0, 0, 0}), proto.ErrBadFrame, false},
+		{"fault kind", proto.FromClient, proto.AppendFrame(nil, proto.TypeFault, 5, []byte{9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), proto.ErrBadFrame, false},
 		{"request from server", proto.FromServer, proto.AppendPing(nil, 6), proto.ErrUnknownType, false},
 		{"reply 12 bytes", proto.FromServer, proto.AppendFrame(nil, proto.TypeReply, 7, make([]byte, 12)), proto.ErrBadFrame, false},
 		{"error code 0", proto.FromServer, proto.AppendFrame(nil, proto.TypeError, 8, make([]byte, 4)), proto.ErrBadFrame, false},

@@ -101,7 +101,7 @@ func TestGolden(t *testing.T) {
 		{"cancel", proto.AppendCancel(nil, 5)},
 		{"ping", proto.AppendPing(nil, 6)},
 		{"pong", proto.AppendPong(nil, 6, proto.Pong{Version: "0.1.0", Kernel: "avx2", Actors: 2, Queued: 0, UptimeMs: 1500})},
-		{"fault", proto.AppendFault(nil, 7, proto.Fault{Kind: proto.FaultDelay, Actor: proto.AllActors, Ms: 100})},
+		{"fault", proto.AppendFault(nil, 7, proto.Fault{Kind: proto.FaultDelay, Actor: proto.AllActors, Ms: 100, Count: -1})},
 		{"fault_ack", proto.AppendFaultAck(nil, 7)},
 	}
 	for _, tt := range tests {
@@ -174,11 +174,16 @@ func TestFault(t *testing.T) {
 		{proto.Fault{Kind: proto.FaultStall, Actor: 1}, true},
 		{proto.Fault{Kind: proto.FaultPanic, Actor: proto.AllActors}, true},
 		{proto.Fault{Kind: proto.FaultRotate, Actor: 7}, true},
+		{proto.Fault{Kind: proto.FaultClear, Actor: proto.AllActors}, true},
+		{proto.Fault{Kind: proto.FaultDelay, Actor: 0, Ms: 15, Count: -1}, true},
+		{proto.Fault{Kind: proto.FaultStall, Actor: 0, Count: 3}, true},
+		{proto.Fault{Kind: proto.FaultRotate, Actor: 0, Count: 3}, false},
+		{proto.Fault{Kind: proto.FaultClear, Actor: 0, Count: -1}, false},
 		{proto.Fault{Kind: proto.FaultDelay, Actor: 0}, false},
 		{proto.Fault{Kind: proto.FaultDelay, Actor: 0, Ms: proto.MaxFaultMs + 1}, false},
 		{proto.Fault{Kind: proto.FaultStall, Actor: 0, Ms: 3}, false},
 		{proto.Fault{Kind: 0}, false},
-		{proto.Fault{Kind: 5}, false},
+		{proto.Fault{Kind: 6}, false},
 		{proto.Fault{Kind: proto.FaultPanic, Actor: -2}, false},
 	}
 	for _, tt := range tests {
@@ -191,7 +196,7 @@ func TestFault(t *testing.T) {
 			t.Errorf("ParseFault accepted %+v", tt.f)
 		}
 	}
-	for _, name := range []string{"delay", "stall", "panic", "rotate"} {
+	for _, name := range []string{"delay", "stall", "panic", "rotate", "clear"} {
 		k, err := proto.ParseFaultKind(name)
 		if err != nil || k.String() != name {
 			t.Errorf("ParseFaultKind(%q) = %v, %v", name, k, err)
