@@ -23,14 +23,19 @@ type Request struct {
 	ConnID uint64 // connection the request came on (for cancel by req_id)
 	ID     uint64 // req_id from the wire
 	Mode   Mode
-	Doc    []byte // the document, in memory the request owns (never a gnet buffer)
+	// Doc is the document, in memory the request owns (never a gnet
+	// buffer). It must not be modified after Submit, not even after Done:
+	// a cancelled duplicate may still read it for a moment.
+	Doc []byte
 
 	// Monotonic timestamps in ns (telemetry.Now), filled by the event loop.
 	TInStart int64 // first byte of the frame read
 	TInDone  int64 // whole frame read and decoded
 
-	// Done receives the reply frame, exactly once, from an actor or the
-	// supervisor goroutine. Frame is a complete encoded frame (header
+	// Done receives the reply frame, exactly once: from an actor or the
+	// supervisor goroutine, or synchronously from inside Submit (BUSY,
+	// SHUTTING_DOWN), Cancel, CancelConn (CANCELLED) or Close (SHUTTING_DOWN
+	// after its deadline). Frame is a complete encoded frame (header
 	// included) that the callee owns from then on.
 	Done func(rep *Reply)
 }
@@ -65,7 +70,8 @@ type Observer interface {
 	HedgeWon()
 	// Rotated reports an actor replaced; reason is budget, arena, crash or manual.
 	Rotated(actor int, reason string)
-	// FaultInjected reports a fault (delay, stall, panic, env) that fired.
+	// FaultInjected reports a fault that fired: delay, stall, panic or
+	// rotate (runtime faults) or env (L0_FAULT_*).
 	FaultInjected(kind string)
 	// Rejected reports a request answered at once with an error code (BUSY...).
 	Rejected(code uint32)
