@@ -30,7 +30,7 @@ type fakeServer struct {
 	max  uint32
 
 	mu      sync.Mutex
-	cancels []uint64 // req_ids of the cancel frames received
+	cancels []uint64    // req_ids of the cancel frames received
 	stalled chan uint64 // req_ids of stalled requests, as they arrive
 	faults  []proto.Fault
 	conns   []net.Conn

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // MaxPayload is the largest payload a frame header can announce.
@@ -207,8 +208,8 @@ func (r *Reader) ReadFrame() (Frame, error) {
 	if h.Len > r.d.max {
 		return Frame{Header: h}, r.d.tooLarge(h)
 	}
-	p := make([]byte, h.Len)
-	if _, err := io.ReadFull(r.r, p); err != nil {
+	p, err := readPayload(r.r, int(h.Len))
+	if err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
@@ -218,4 +219,26 @@ func (r *Reader) ReadFrame() (Frame, error) {
 		return Frame{Header: h}, fe
 	}
 	return Frame{Header: h, Payload: p}, nil
+}
+
+// firstChunk is the most readPayload allocates before any payload byte has
+// arrived.
+const firstChunk = 64 << 10
+
+// readPayload reads n bytes, growing its buffer as they arrive (at most
+// doubling), so that a header announcing a huge payload costs memory only
+// once the bytes are really sent.
+func readPayload(r io.Reader, n int) ([]byte, error) {
+	p := make([]byte, 0, min(n, firstChunk))
+	for len(p) < n {
+		if len(p) == cap(p) {
+			p = slices.Grow(p, min(n-len(p), len(p)))
+		}
+		k, err := io.ReadFull(r, p[len(p):min(n, cap(p))])
+		p = p[:len(p)+k]
+		if err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }

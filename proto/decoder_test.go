@@ -186,3 +186,19 @@ func TestReader(t *testing.T) {
 		t.Errorf("cut frame: %v", err)
 	}
 }
+
+// TestReaderHugeHeader: a header announcing 4 GiB followed by a few bytes
+// must fail without allocating the announced size.
+func TestReaderHugeHeader(t *testing.T) {
+	stream := append(proto.AppendHeader(nil, proto.Header{Type: proto.TypeReplyFull, ReqID: 1, Len: proto.MaxPayload}), "abc"...)
+	r := proto.NewReader(bytes.NewReader(stream), proto.NewDecoder(proto.FromServer, 0))
+	if _, err := r.ReadFrame(); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("ReadFrame = %v, want ErrUnexpectedEOF", err)
+	}
+	big := bytes.Repeat([]byte{7}, 300000)
+	ok := proto.AppendFrame(nil, proto.TypeReplyFull, 2, append(make([]byte, 27), big...))
+	f, err := proto.NewReader(bytes.NewReader(ok), proto.NewDecoder(proto.FromServer, 0)).ReadFrame()
+	if err != nil || len(f.Payload) != 27+len(big) || !bytes.Equal(f.Payload[27:], big) {
+		t.Fatalf("large frame: %d bytes, %v", len(f.Payload), err)
+	}
+}
