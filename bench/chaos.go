@@ -170,7 +170,8 @@ func RunChaos(ctx context.Context, cfg ChaosConfig) (*ChaosResult, error) {
 		return nil, err
 	}
 	res := &ChaosResult{
-		Result: Result{Mode: "chaos", Conns: cfg.Conns, DocBytes: cfg.Doc.Size(), Hist: NewHistogram()},
+		Result: Result{Mode: "chaos", Conns: cfg.Conns, DocBytes: cfg.Doc.Size(), Hist: NewHistogram(),
+			Tokens: cfg.Doc.Tokens},
 		Actors: actors, Faults: map[string]int{},
 	}
 	// The first fault goes out before the load so that a server without
@@ -237,6 +238,9 @@ cycle:
 		res.Hist.Merge(l.hist)
 		res.Cancels += l.cancels
 		res.Cancelled += l.cancelled
+		if l.badTokens != 0 {
+			res.BadTokens = l.badTokens
+		}
 	}
 	if last.After(start) {
 		res.Elapsed = last.Sub(start)
@@ -361,6 +365,7 @@ type chaosLane struct {
 	cancelled   int64
 	hist        *hdrhistogram.Histogram
 	last        time.Time // arrival of the latest reply
+	badTokens   uint32    // token count of the last mismatched reply
 }
 
 func newChaosLane(cfg *ChaosConfig, i int, c net.Conn) *chaosLane {
@@ -488,6 +493,9 @@ func (l *chaosLane) read() {
 			l.cancelled++
 		default:
 			l.errs.count(o)
+			if o == OutcomeMismatch {
+				l.badTokens = replyTokens(h, p)
+			}
 		}
 		if code != 0 {
 			l.codes.add(code)

@@ -80,13 +80,16 @@ func RunClosed(ctx context.Context, cfg ClosedConfig) (*Result, error) {
 			w.closeConn()
 		}
 	}()
-	res := &Result{Mode: mode, Conns: cfg.Conns, DocBytes: cfg.Doc.Size(), Hist: NewHistogram()}
+	res := &Result{Mode: mode, Conns: cfg.Conns, DocBytes: cfg.Doc.Size(), Hist: NewHistogram(), Tokens: cfg.Doc.Tokens}
 
 	// Warm-up phase: checked, not measured.
 	runPhase(ctx, workers, cfg.Warmup, nil, false)
 	for _, w := range workers {
 		res.Errors.Add(&w.errs)
 		res.Codes.Add(&w.codes)
+		if w.badTokens != 0 {
+			res.BadTokens = w.badTokens
+		}
 		w.errs, w.codes = Errors{}, Codes{}
 	}
 
@@ -104,6 +107,9 @@ func RunClosed(ctx context.Context, cfg ClosedConfig) (*Result, error) {
 		res.Errors.Add(&w.errs)
 		res.Codes.Add(&w.codes)
 		res.Hist.Merge(w.hist)
+		if w.badTokens != 0 {
+			res.BadTokens = w.badTokens
+		}
 	}
 	if lat != nil {
 		res.Latencies = lat[:sent]
@@ -144,6 +150,8 @@ type closedWorker struct {
 	ok    int64
 	errs  Errors
 	codes Codes
+	// badTokens is the token count of the last mismatched reply.
+	badTokens uint32
 }
 
 func (w *closedWorker) setConn(c net.Conn) {
@@ -244,6 +252,9 @@ func (w *closedWorker) one(ctx context.Context) (int64, bool) {
 			return ns, true
 		}
 		w.errs.count(o)
+		if o == OutcomeMismatch {
+			w.badTokens = replyTokens(h, p)
+		}
 		if code != 0 {
 			w.codes.add(code)
 		}

@@ -57,6 +57,9 @@ func TestClosedChecksReplies(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("errors: got %+v, want %+v", got, tc.want)
 			}
+			if tc.want.Mismatch != 0 && (res.BadTokens != doc.Tokens+1 || res.Tokens != doc.Tokens) {
+				t.Errorf("mismatch report: server %d, expected %d", res.BadTokens, res.Tokens)
+			}
 			if tc.codes != "" && res.Codes.String() != tc.codes {
 				t.Errorf("codes: got %s, want %s", res.Codes.String(), tc.codes)
 			}

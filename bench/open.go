@@ -100,7 +100,7 @@ func RunOpen(ctx context.Context, cfg OpenConfig) (*Result, error) {
 	}
 
 	res := &Result{Mode: "open", Conns: cfg.Conns, DocBytes: cfg.Doc.Size(), Hist: NewHistogram(),
-		Count: int64(measured), Latencies: run.lat}
+		Count: int64(measured), Latencies: run.lat, Tokens: cfg.Doc.Tokens}
 	var last time.Time
 	for _, l := range lanes {
 		sent := l.sent.Load()
@@ -110,6 +110,9 @@ func RunOpen(ctx context.Context, cfg OpenConfig) (*Result, error) {
 		res.Errors.Add(&l.errs)
 		res.Codes.Add(&l.codes)
 		res.Hist.Merge(l.hist)
+		if l.badTokens != 0 {
+			res.BadTokens = l.badTokens
+		}
 		if l.last.After(last) {
 			last = l.last
 		}
@@ -149,6 +152,8 @@ type openLane struct {
 	codes   Codes
 	hist    *hdrhistogram.Histogram
 	last    time.Time // arrival of the latest reply
+	// badTokens is the token count of the last mismatched reply.
+	badTokens uint32
 }
 
 // write sends the lane's requests at their intended times. A request that
@@ -234,6 +239,9 @@ func (l *openLane) read() {
 		o, code := Check(r.cfg.Doc.Tokens, h, p)
 		if o != OutcomeOK {
 			l.errs.count(o)
+			if o == OutcomeMismatch {
+				l.badTokens = replyTokens(h, p)
+			}
 			if code != 0 {
 				l.codes.add(code)
 			}

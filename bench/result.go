@@ -165,6 +165,9 @@ type Result struct {
 	Hist     *hdrhistogram.Histogram // latency in ns of the correct measured replies
 	Elapsed  time.Duration           // measured phase, first send to last reply
 	DocBytes int                     // size of the document sent by each request
+	// BadTokens is the token count of a mismatched reply (the last one
+	// seen), for the report; Tokens the count expected.
+	BadTokens, Tokens uint32
 
 	// Latencies holds one latency in ns per measured request in request
 	// order, -1 where there was no correct reply. Nil unless asked for.
@@ -215,8 +218,16 @@ func (r *Result) WriteReport(w io.Writer) error {
 	if s.Errors != 0 {
 		fmt.Fprintf(w, "%s errors: %s; codes: %s\n", tag, r.Errors.String(), r.Codes.String())
 	}
-	fmt.Fprintf(w, "%s latency ms: p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f p99.99=%.3f max=%.3f\n",
-		tag, s.P50, s.P90, s.P99, s.P999, s.P9999, s.Max)
+	if r.Errors.Mismatch != 0 {
+		fmt.Fprintf(w, "%s mismatch: the server counted %d tokens, %d expected (lexed locally)\n",
+			tag, r.BadTokens, r.Tokens)
+	}
+	if s.OK == 0 {
+		fmt.Fprintf(w, "%s latency ms: no correct reply to measure\n", tag)
+	} else {
+		fmt.Fprintf(w, "%s latency ms: p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f p99.99=%.3f max=%.3f\n",
+			tag, s.P50, s.P90, s.P99, s.P999, s.P9999, s.Max)
+	}
 	_, err = fmt.Fprintf(w, "%s throughput: %.1f req/s, %.2f MB/s (%d bytes/request, %.2f s)\n",
 		tag, s.ReqPerSec, s.MBPerSec, r.DocBytes, r.Elapsed.Seconds())
 	if err != nil {

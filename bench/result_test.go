@@ -49,22 +49,37 @@ func TestWriteReport(t *testing.T) {
 	h := NewHistogram()
 	record(h, int64(1500*time.Microsecond))
 	r := &Result{Mode: "keepalive", Conns: 4, Count: 3, OK: 1, Hist: h, Elapsed: time.Second, DocBytes: 2e6}
-	r.Errors.Lost, r.Errors.Busy = 1, 1
+	r.Errors.Lost, r.Errors.Busy, r.Errors.Mismatch = 1, 1, 1
+	r.Tokens, r.BadTokens = 42, 17
 	r.Codes.add(uint32(proto.ErrBusy))
 	var b bytes.Buffer
+	r.Count = 4
 	if err := r.WriteReport(&b); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
 	for _, want := range []string{
-		"[keepalive] conns=4 count=3 ok=1 errors=2",
-		"errors: busy=1 lost=1; codes: BUSY=1",
+		"[keepalive] conns=4 count=4 ok=1 errors=3",
+		"errors: mismatch=1 busy=1 lost=1; codes: BUSY=1",
+		"the server counted 17 tokens, 42 expected",
 		"p50=1.500 ", "max=1.500",
 		"1.0 req/s, 2.00 MB/s",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestWriteReportNothingMeasured(t *testing.T) {
+	r := &Result{Mode: "open", Count: 2, Hist: NewHistogram()}
+	r.Errors.Lost = 2
+	var b bytes.Buffer
+	if err := r.WriteReport(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "no correct reply to measure") {
+		t.Errorf("report:\n%s", b.String())
 	}
 }
 

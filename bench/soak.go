@@ -65,6 +65,9 @@ func RunSoak(ctx context.Context, cfg SoakConfig) (*SoakResult, error) {
 	round := cfg.Round
 	round.Warmup, round.KeepLatencies, round.Progress = 0, false, nil
 	res := &SoakResult{Total: &Result{Mode: "soak", Conns: round.Conns, Hist: NewHistogram()}}
+	if round.Doc != nil {
+		res.Total.Tokens = round.Doc.Tokens
+	}
 	if cfg.Sample != nil {
 		s, err := cfg.Sample()
 		if err != nil {
@@ -89,6 +92,9 @@ func RunSoak(ctx context.Context, cfg SoakConfig) (*SoakResult, error) {
 		t.Hist.Merge(r.Hist)
 		t.Elapsed += r.Elapsed
 		t.DocBytes = r.DocBytes
+		if r.BadTokens != 0 {
+			t.BadTokens = r.BadTokens
+		}
 		rs, ts := r.Summarize(), t.Summarize()
 		line := fmt.Sprintf("[soak] round %d (%s): n=%d errors=%d p50=%.3f p99=%.3f p99.9=%.3f max=%.3f ms; total n=%d errors=%d p99.9=%.3f",
 			res.Rounds, time.Since(start).Round(time.Second), rs.Count, rs.Errors, rs.P50, rs.P99, rs.P999, rs.Max,

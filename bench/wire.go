@@ -112,3 +112,12 @@ func Check(tokens uint32, h proto.Header, payload []byte) (o Outcome, code uint3
 	}
 	return OutcomeProtocol, 0
 }
+
+// replyTokens returns the token count of a type-2 reply payload (0 if it is
+// none).
+func replyTokens(h proto.Header, payload []byte) uint32 {
+	if h.Type != proto.TypeReply || len(payload) != proto.ReplyLen {
+		return 0
+	}
+	return binary.BigEndian.Uint32(payload[4:8])
+}
