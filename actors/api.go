@@ -3,6 +3,31 @@
 // kernel and reading a bounded mailbox; and a supervisor actor that owns the
 // hedge timer wheel, restarts actors (rotation, crash recovery) and delivers
 // fault-injection messages.
+//
+// Dispatch: Submit gives a request to the installed actor with the lowest
+// load (queued plus running), so an idle actor first, then the shortest
+// queue; when every mailbox is full, or Config.MaxInflightBytes would be
+// exceeded, the request is answered BUSY at once.
+//
+// Hedging: Submit also queues the request for the supervisor, whose timer
+// wheel (1 ms tick) fires at Submit time + the hedge deadline. An unanswered
+// request then gets one duplicate on another actor, within the hedge budget
+// (a percentage of the requests of a sliding window). Every request is a
+// race between its attempts: the first to finish wins a compare-and-swap and
+// calls Done; the others have their cancel flag raised (kernel.Lex checks it
+// between chunks, fault delays and stalls wake on it) and their results are
+// dropped. Cancel, CancelConn and Close take part in the same race, so Done
+// is called exactly once whoever wins.
+//
+// Rotation: an actor that spent its request or byte budget, grew its arena,
+// panicked or received a rotate fault asks the supervisor for a replacement.
+// The replacement (new goroutine, new locked and pinned thread, new arena)
+// is installed once ready; only then is the old actor retired: it takes no
+// new work, finishes its mailbox and exits, ending its thread. A request
+// whose attempt panicked is retried once on another actor; a second panic
+// answers INTERNAL.
+//
+// Clock: every timestamp and the wheel use Config.Now (monotonic ns).
 package actors
 
 // CONTRACT FILE: the types below are the interface between the event loop
