@@ -289,3 +289,23 @@ func TestPrometheusScrapesL0d(t *testing.T) {
 		t.Errorf("Prometheus loaded no rule from l0d-rules.yml")
 	}
 }
+
+// TestRunbookCoversEveryAlert checks that each alert's runbook annotation
+// points at a section of docs/operations.md.
+func TestRunbookCoversEveryAlert(t *testing.T) {
+	rules := readFile(t, opsFile(t, "prometheus/l0d-rules.yml"))
+	doc := readFile(t, filepath.Join(repoRoot(t), "docs", "operations.md"))
+	alerts := regexp.MustCompile(`(?m)^\s*- alert: (\w+)$`).FindAllStringSubmatch(rules, -1)
+	links := regexp.MustCompile(`runbook: "docs/operations\.md#(\w+)"`).FindAllStringSubmatch(rules, -1)
+	if len(alerts) == 0 || len(links) != len(alerts) {
+		t.Fatalf("%d alerts, %d runbook links: want one link per alert", len(alerts), len(links))
+	}
+	for i, a := range alerts {
+		if want := strings.ToLower(a[1]); links[i][1] != want {
+			t.Errorf("alert %s links to #%s, want #%s", a[1], links[i][1], want)
+		}
+		if !strings.Contains(doc, "\n### "+a[1]+"\n") {
+			t.Errorf("docs/operations.md has no section \"### %s\"", a[1])
+		}
+	}
+}
