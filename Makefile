@@ -121,5 +121,10 @@ chaos: build
 	$(BIN)/l0ctl chaos --duration $(CHAOS_DURATION) --file "$(FILE)" $(LOAD_FLAGS) || rc=$$?; \
 	$(MAKE) --no-print-directory service-stop; exit $$rc
 
+# The ops/ files checked by their real tools: systemd-analyze, shellcheck,
+# promtool, Prometheus, nginx, haproxy, strace (docs/operations.md).
+ops-check:
+	$(SIMD_ENV) $(GO) test -count=1 -v ./ops/
+
 clean:
 	rm -rf $(BIN)
