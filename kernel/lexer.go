@@ -395,9 +395,19 @@ func (l *lexer) spanEnd(i int) int {
 }
 
 // emitSpan emits val for the buffer bytes [p, q).
+//
+// In rewrite mode the bytes TeX wrote for one ^^ form share its source span
+// and may be split between two tokens (a name that ends inside a multi-byte
+// value); the later token's span is then clipped to start where the earlier
+// one ended (possibly empty), so that spans never overlap.
 func (l *lexer) emitSpan(val uint32, p, q int) {
-	off := l.spanStart(p)
-	l.emit(val, off, l.spanEnd(q-1)-off)
+	off, end := l.spanStart(p), l.spanEnd(q-1)
+	if l.rw && l.n > 0 && l.n <= l.tokCap {
+		if prev := int(l.a.Off[l.n-1] + l.a.Len[l.n-1]); off < prev {
+			off, end = prev, max(end, prev)
+		}
+	}
+	l.emit(val, off, end-off)
 }
 
 // decode reads the character at buffer index i as LuaTeX's str2uni does and
