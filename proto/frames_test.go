@@ -73,7 +73,7 @@ func exampleFull() *proto.FullResult {
 			{Kind: kernel.KindChar, Cat: 10, Code: ' ', Off: 10, Len: 1},
 		},
 		Issues: []proto.Issue{{Code: kernel.IssueUnclosedGroup, Severity: kernel.SeverityError,
-			Off: 9, Line: 1, Col: 10}},
+			Off: 9, Line: 1, Col: 10, Arg: 1}},
 		Names: 1,
 	}
 }

@@ -3,8 +3,10 @@ package proto_test
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"l0lex/kernel"
 	"l0lex/proto"
@@ -245,4 +247,28 @@ func TestDumpMatchesArena(t *testing.T) {
 	if got, want := res.AppendDump(nil), a.AppendDump(nil); !bytes.Equal(got, want) {
 		t.Errorf("dump differs:\n%s\nwant\n%s", got, want)
 	}
+}
+
+// BenchmarkAppendFullReplyCorpus encodes the seed's benchmark document
+// (../shared/corpus/perf_smoke_big.tex) when it is present.
+func BenchmarkAppendFullReplyCorpus(b *testing.B) {
+	doc, err := os.ReadFile("../../shared/corpus/perf_smoke_big.tex")
+	if err != nil {
+		b.Skipf("benchmark corpus not present: %v", err)
+	}
+	a := lexed(b, doc)
+	buf := proto.AppendFullReply(nil, 1, 1, a)
+	b.SetBytes(int64(len(doc)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf = proto.AppendFullReply(buf[:0], 1, 1, a)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(len(buf))/float64(a.N), "B/token")
+	b.ReportMetric(float64(len(buf)), "frame-bytes")
+	start := time.Now()
+	if _, err := proto.ParseFullReply(buf[proto.HeaderLen:]); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds()), "parse-µs")
 }
