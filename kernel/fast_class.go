@@ -14,6 +14,10 @@ type blockMasks struct {
 	grp uint64 // '{', '}' or '$': ordinary, but tracked for issues
 }
 
+// blockVals holds the token values of a block's bytes (64) and 8 slots of
+// padding so that a run ending at the block's end may be copied 8 at a time.
+type blockVals [64 + 8]uint32
+
 // classByte returns the masks of one byte as bits 0..5 in blockMasks field
 // order; it is the reference the block classifiers are tested against.
 func classByte(c byte) (ord, sp, s20, le, let, grp bool) {

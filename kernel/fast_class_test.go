@@ -60,8 +60,16 @@ func TestClassifyAVX2(t *testing.T) {
 		t.Skip("AVX2 kernels not usable here: " + simdReason())
 	}
 	for _, b := range classifyBlocks() {
-		if got, want := classifyAVX2(&b), refMasks(&b); got != want {
+		var vals blockVals
+		var got blockMasks
+		classifyAVX2(&b, &vals, &got)
+		if want := refMasks(&b); got != want {
 			t.Fatalf("classifyAVX2(%q)\n got %+v\nwant %+v", b[:], got, want)
+		}
+		for i, c := range b {
+			if simpleVal[c] != 0 && vals[i] != simpleVal[c] {
+				t.Fatalf("classifyAVX2: value of %q is %#x, want %#x", c, vals[i], simpleVal[c])
+			}
 		}
 	}
 }
@@ -86,17 +94,27 @@ func TestEmit(t *testing.T) {
 	for i := range src {
 		src[i] = simple[r.IntN(len(simple))]
 	}
-	emitters := map[string]func(val, off, ln []uint32, k int, src []byte, p, n int){"go": emitGo}
-	if simdUsable() {
-		emitters["avx2"] = emitAVX2
-	}
-	for name, emit := range emitters {
-		for n := 0; n < 200; n++ {
-			p, cnt, k := r.IntN(1000), r.IntN(300), r.IntN(50)
+	for n := 0; n < 400; n++ {
+		p, sh, k := 64+r.IntN(1000), r.IntN(64), r.IntN(50)
+		cnt := r.IntN(64 - sh + 1)
+		if n%2 == 0 {
+			cnt = r.IntN(300)
+		}
+		for _, name := range []string{"go", "avx2"} {
+			if name == "avx2" && (!simdUsable() || n%2 == 0) {
+				continue
+			}
 			val := make([]uint32, k+cnt+slack)
 			off := make([]uint32, k+cnt+slack)
 			ln := make([]uint32, k+cnt+slack)
-			emit(val, off, ln, k, src, p, cnt)
+			if name == "go" {
+				emitGo(val, off, ln, k, src, p, cnt)
+			} else {
+				var vals blockVals
+				var m blockMasks
+				classifyAVX2((*[64]byte)(src[p-sh:]), &vals, &m)
+				emitAVX2(val, off, ln, k, &vals, sh, p, cnt)
+			}
 			for i := 0; i < cnt; i++ {
 				if val[k+i] != simpleVal[src[p+i]] || off[k+i] != uint32(p+i) || ln[k+i] != 1 {
 					t.Fatalf("%s: token %d of run (p=%d n=%d): got %#x/%d/%d want %#x/%d/1",

@@ -44,6 +44,7 @@ func (l *lexer) fastLoop(simd bool) {
 		m      blockMasks
 		bs, be int // the classified block is src[bs:be] (be-bs == 64)
 		pad    [64]byte
+		vals   blockVals
 	)
 	for !l.done {
 		if l.pos >= l.checkAt {
@@ -65,7 +66,7 @@ func (l *lexer) fastLoop(simd bool) {
 				blk = &pad
 			}
 			if simd {
-				m = classifyAVX2(blk)
+				classifyAVX2(blk, &vals, &m)
 			} else {
 				m = classifyGo(blk)
 			}
@@ -87,8 +88,8 @@ func (l *lexer) fastLoop(simd bool) {
 				l.slow() // reports the full arena
 				continue
 			}
-			if simd && k+run+32 <= len(a.Val) && p+run+32 <= len(src) {
-				emitAVX2(a.Val, a.Off, a.Len, k, src, p, run)
+			if simd && k+run+8 <= len(a.Val) {
+				emitAVX2(a.Val, a.Off, a.Len, k, &vals, int(sh), p, run)
 			} else {
 				emitGo(a.Val, a.Off, a.Len, k, src, p, run)
 			}

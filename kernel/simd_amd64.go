@@ -10,38 +10,72 @@ const simdBuilt = true
 // simdNotBuiltReason is empty when the AVX2 kernels are built in.
 const simdNotBuiltReason = ""
 
-// classifyAVX2 classifies the 64 bytes of b with two 32-byte vectors.
-func classifyAVX2(b *[64]byte) blockMasks {
-	lo := classify32((*[32]byte)(b[:32]))
-	hi := classify32((*[32]byte)(b[32:]))
-	return blockMasks{
-		ord: uint64(lo.ord) | uint64(hi.ord)<<32,
-		sp:  uint64(lo.sp) | uint64(hi.sp)<<32,
-		s20: uint64(lo.s20) | uint64(hi.s20)<<32,
-		le:  uint64(lo.le) | uint64(hi.le)<<32,
-		let: uint64(lo.let) | uint64(hi.let)<<32,
-		grp: uint64(lo.grp) | uint64(hi.grp)<<32,
-	}
+// classifyAVX2 classifies the 64 bytes of b with two 32-byte vectors into
+// m and stores the token values of its simple bytes into vals.
+//
+// Every AVX2 function here ends with VZEROUPPER, after its last vector
+// instruction (results go to memory first, which orders them before it),
+// and contains no legacy SSE instruction: on some CPUs mixing legacy SSE
+// code (which the Go compiler emits to zero and copy memory) with dirty
+// upper halves of the YMM registers costs hundreds of cycles each time.
+func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
+	lo := classify32((*[32]byte)(b[:32]), (*[32]uint32)(vals[:32]))
+	hi := classify32((*[32]byte)(b[32:]), (*[32]uint32)(vals[32:64]))
+	m.ord = uint64(lo.ord) | uint64(hi.ord)<<32
+	m.sp = uint64(lo.sp) | uint64(hi.sp)<<32
+	m.s20 = uint64(lo.s20) | uint64(hi.s20)<<32
+	m.le = uint64(lo.le) | uint64(hi.le)<<32
+	m.let = uint64(lo.let) | uint64(hi.let)<<32
+	m.grp = uint64(lo.grp) | uint64(hi.grp)<<32
+	archsimd.ClearAVXUpperBits()
 }
 
 type masks32 struct{ ord, sp, s20, le, let, grp uint32 }
 
 func bc(c uint8) archsimd.Uint8x32 { return archsimd.BroadcastUint8x32(c) }
 
-// classify32 computes the masks of 32 bytes.
-func classify32(p *[32]byte) masks32 {
+// Vector constants, loaded from memory where used (cheaper than
+// rebuilding broadcasts in every call).
+var (
+	c21, c5c, cBS, cPct, cTilde = bc(0x21), bc(0x5c), bc('\\'), bc('%'), bc('~')
+	c20, cA, c25, cSp, cTab     = bc(0x20), bc('a'), bc(25), bc(' '), bc('\t')
+	cLF, cCR, cOpen, cClose     = bc('\n'), bc('\r'), bc('{'), bc('}')
+	cDollar, cNib               = bc('$'), bc(0x0f)
+	cCatLetter, cCatOther       = bc(CatLetter), bc(CatOther)
+	vIota                       = archsimd.LoadUint32x8(&[8]uint32{0, 1, 2, 3, 4, 5, 6, 7})
+	vOnes                       = archsimd.BroadcastUint32x8(1)
+)
+
+// classify32 computes the masks of 32 bytes and stores their token values
+// (as for simpleVal; other bytes get unspecified values) into vals.
+func classify32(p *[32]byte, vals *[32]uint32) masks32 {
 	x := archsimd.LoadUint8x32(p)
 	// 0x21 <= x <= 0x7d  <=>  min(x-0x21, 0x5c) == x-0x21
-	d := x.Sub(bc(0x21))
-	inRange := d.Min(bc(0x5c)).Equal(d)
-	lower := x.Or(bc(0x20))
-	excl := x.Equal(bc('\\')).Or(x.Equal(bc('%'))).Or(lower.Equal(bc('~')))
-	l := lower.Sub(bc('a'))
-	letter := l.Min(bc(25)).Equal(l)
-	spc := x.Equal(bc(' '))
-	sp := spc.Or(x.Equal(bc('\t')))
-	le := x.Equal(bc('\n')).Or(x.Equal(bc('\r')))
-	grp := x.Equal(bc('{')).Or(x.Equal(bc('}'))).Or(x.Equal(bc('$')))
+	d := x.Sub(c21)
+	inRange := d.Min(c5c).Equal(d)
+	lower := x.Or(c20)
+	excl := x.Equal(cBS).Or(x.Equal(cPct)).Or(lower.Equal(cTilde))
+	l := lower.Sub(cA)
+	letter := l.Min(c25).Equal(l)
+	spc := x.Equal(cSp)
+	sp := spc.Or(x.Equal(cTab))
+	le := x.Equal(cLF).Or(x.Equal(cCR))
+	grp := x.Equal(cOpen).Or(x.Equal(cClose)).Or(x.Equal(cDollar))
+
+	// Token values: code = the byte (32 for TAB); catcode 11 for letters,
+	// the nibble table's for its bytes, 12 otherwise.
+	// (x.Merge(y, m) keeps x where m is set and takes y elsewhere.)
+	code := x.Max(c20)
+	nib := x.And(cNib).AsInt8x32()
+	isNib := nibByte.PermuteOrZeroGrouped(nib).Equal(x)
+	cat := nibCat.PermuteOrZeroGrouped(nib).Merge(cCatLetter.Merge(cCatOther, letter), isNib)
+	codeLo, codeHi := code.GetLo(), code.GetHi()
+	catLo, catHi := cat.GetLo(), cat.GetHi()
+	// x.ConcatShiftBytesRight(8, x): bytes 8..15 of x in its low half
+	codeLo.ExtendLo8ToUint32().Or(catLo.ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[0:8]))
+	codeLo.ConcatShiftBytesRight(8, codeLo).ExtendLo8ToUint32().Or(catLo.ConcatShiftBytesRight(8, catLo).ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[8:16]))
+	codeHi.ExtendLo8ToUint32().Or(catHi.ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[16:24]))
+	codeHi.ConcatShiftBytesRight(8, codeHi).ExtendLo8ToUint32().Or(catHi.ConcatShiftBytesRight(8, catHi).ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[24:32]))
 	return masks32{
 		ord: inRange.ToBits() &^ excl.ToBits(),
 		sp:  sp.ToBits(),
@@ -66,45 +100,19 @@ var (
 	})
 )
 
-// emitAVX2 writes one token per byte of src[p:p+n] (all simple bytes) into
-// token slots k..k+n-1, 32 at a time with vector stores; it may write
-// scratch values into up to 31 slots past k+n. The caller guarantees
-// k+n+32 <= len(val) (the arena's slack) and p+n+32 <= len(src).
-func emitAVX2(val, off, ln []uint32, k int, src []byte, p, n int) {
-	val = val[k : k+n+32]
-	off = off[k : k+n+32]
-	ln = ln[k : k+n+32]
-	src = src[p : p+n+32]
-	ones := archsimd.BroadcastUint32x8(1)
+// emitAVX2 writes the tokens of the simple bytes [p, p+n) of a block whose
+// token values classifyAVX2 stored in vals, starting at block index sh
+// (sh+n <= 64), into token slots k..k+n-1, 8 at a time with vector stores;
+// it may write scratch values into up to 7 slots past k+n. The caller
+// guarantees k+n+8 <= len(val) (the arena's slack).
+func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
+	o := archsimd.BroadcastUint32x8(uint32(p)).Add(vIota)
 	step := archsimd.BroadcastUint32x8(8)
-	o := archsimd.BroadcastUint32x8(uint32(p)).Add(archsimd.LoadUint32x8(&[8]uint32{0, 1, 2, 3, 4, 5, 6, 7}))
-	nibMask := bc(0x0f)
-	for i := 0; i < n; i += 32 {
-		x := archsimd.LoadUint8x32((*[32]byte)(src[i : i+32]))
-		// code: the byte, except TAB whose space token has code 32
-		code := x.Max(bc(' '))
-		// catcode: 11 for letters, 12 for other ordinary bytes, the
-		// nibble table's catcode for its bytes
-		nib := x.And(nibMask).AsInt8x32()
-		isNib := nibByte.PermuteOrZeroGrouped(nib).Equal(x)
-		l := x.Or(bc(0x20)).Sub(bc('a'))
-		isLetter := l.Min(bc(25)).Equal(l)
-		// (x.Merge(y, m) keeps x where m is set and takes y elsewhere)
-		cat := nibCat.PermuteOrZeroGrouped(nib).Merge(bc(CatLetter).Merge(bc(CatOther), isLetter), isNib)
-		codeLo, codeHi := code.GetLo(), code.GetHi()
-		catLo, catHi := cat.GetLo(), cat.GetHi()
-		zero := archsimd.Uint8x16{}
-		vals := [4]archsimd.Uint32x8{
-			codeLo.ExtendLo8ToUint32().Or(catLo.ExtendLo8ToUint32().ShiftAllLeft(catShift)),
-			zero.ConcatShiftBytesRight(8, codeLo).ExtendLo8ToUint32().Or(zero.ConcatShiftBytesRight(8, catLo).ExtendLo8ToUint32().ShiftAllLeft(catShift)),
-			codeHi.ExtendLo8ToUint32().Or(catHi.ExtendLo8ToUint32().ShiftAllLeft(catShift)),
-			zero.ConcatShiftBytesRight(8, codeHi).ExtendLo8ToUint32().Or(zero.ConcatShiftBytesRight(8, catHi).ExtendLo8ToUint32().ShiftAllLeft(catShift)),
-		}
-		for j := 0; j < 4; j++ {
-			vals[j].Store((*[8]uint32)(val[i+8*j : i+8*j+8]))
-			o.Store((*[8]uint32)(off[i+8*j : i+8*j+8]))
-			ones.Store((*[8]uint32)(ln[i+8*j : i+8*j+8]))
-			o = o.Add(step)
-		}
+	for i := 0; i < n; i += 8 {
+		archsimd.LoadUint32x8((*[8]uint32)(vals[sh+i : sh+i+8])).Store((*[8]uint32)(val[k+i : k+i+8]))
+		o.Store((*[8]uint32)(off[k+i : k+i+8]))
+		vOnes.Store((*[8]uint32)(ln[k+i : k+i+8]))
+		o = o.Add(step)
 	}
+	archsimd.ClearAVXUpperBits()
 }
