@@ -137,6 +137,11 @@ func runBench(args []string) int {
 		return 2
 	}
 	mode := args[0]
+	if mode != "keepalive" && mode != "oneshot" && mode != "open" {
+		fmt.Fprintf(os.Stderr, "l0ctl bench: unknown mode %q\n", mode)
+		fmt.Fprint(os.Stderr, benchUsage)
+		return 2
+	}
 	fs := flag.NewFlagSet("bench "+mode, flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(os.Stderr, benchUsage, "\nflags:\n"); fs.PrintDefaults() }
 	target := addBenchTarget(fs)
@@ -192,7 +197,7 @@ func runBench(args []string) int {
 			OneShot: mode == "oneshot", Timeout: *timeout, KeepLatencies: *out != "", Progress: prog,
 		})
 		stopProg()
-	case "open":
+	default: // open
 		if *rate == "" || *duration <= 0 {
 			fmt.Fprintln(os.Stderr, "l0ctl bench open: --rate and --duration are required")
 			return 2
@@ -206,10 +211,6 @@ func runBench(args []string) int {
 			Dial: target.dialer(), Doc: doc, Conns: *conns, Rate: r, Duration: *duration,
 			Warmup: *warmup, Drain: *drain, KeepLatencies: *out != "",
 		})
-	default:
-		fmt.Fprintf(os.Stderr, "l0ctl bench: unknown mode %q\n", mode)
-		fmt.Fprint(os.Stderr, benchUsage)
-		return 2
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "l0ctl bench:", err)
