@@ -9,7 +9,9 @@ const simdBuilt = false
 const simdNotBuiltReason = notBuiltReason
 
 // classifyAVX2 is never called in a binary without the AVX2 kernels.
-func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) { panic("kernel: AVX2 kernels not built") }
+func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
+	panic("kernel: AVX2 kernels not built")
+}
 
 // emitAVX2 is never called in a binary without the AVX2 kernels.
 func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
