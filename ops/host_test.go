@@ -260,9 +260,10 @@ func TestHostScriptErrors(t *testing.T) {
 			t.Errorf("%s %q: exit %d, output:\n%s\nwant exit 2 and %q", tc.script, tc.args, code, out, tc.msg)
 		}
 	}
-	// tune.sh chains every step; L0_POOL_CORES stands for --cores.
-	cmd := exec.Command(opsFile(t, "host/tune.sh"))
-	cmd.Env = append(os.Environ(), "L0_HOST_ROOT="+root, "L0_POOL_CORES=1,2")
+	// tune.sh chains every step; L0_POOL_CORES stands for --cores, and
+	// --root for L0_HOST_ROOT.
+	cmd := exec.Command(opsFile(t, "host/tune.sh"), "--root", root)
+	cmd.Env = append(os.Environ(), "L0_HOST_ROOT=/nonexistent", "L0_POOL_CORES=1,2")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("tune.sh: %v\n%s", err, out)
@@ -271,6 +272,9 @@ func TestHostScriptErrors(t *testing.T) {
 		if !strings.Contains(string(out), "summary: "+step+": ") {
 			t.Errorf("tune.sh did not run %s:\n%s", step, out)
 		}
+	}
+	if !strings.Contains(string(out), "info: 8 CPUs; service cores 1-2; interrupts go to 0,3-7 (mask 000000f9)") {
+		t.Errorf("tune.sh did not tune the --root tree for L0_POOL_CORES=1,2:\n%s", out)
 	}
 }
 
