@@ -179,6 +179,17 @@ func runBench(args []string) int {
 		fmt.Fprintln(os.Stderr, "l0ctl bench: --file is required")
 		return 2
 	}
+	var perSec float64
+	if mode == "open" {
+		if *rate == "" || *duration <= 0 {
+			fmt.Fprintln(os.Stderr, "l0ctl bench open: --rate and --duration are required")
+			return 2
+		}
+		if perSec, err = benchRate(*rate); err != nil {
+			fmt.Fprintln(os.Stderr, "l0ctl bench:", err)
+			return 2
+		}
+	}
 	doc, err := bench.LoadDocument(*file)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "l0ctl bench:", err)
@@ -198,17 +209,8 @@ func runBench(args []string) int {
 		})
 		stopProg()
 	default: // open
-		if *rate == "" || *duration <= 0 {
-			fmt.Fprintln(os.Stderr, "l0ctl bench open: --rate and --duration are required")
-			return 2
-		}
-		r, perr := benchRate(*rate)
-		if perr != nil {
-			fmt.Fprintln(os.Stderr, "l0ctl bench:", perr)
-			return 2
-		}
 		res, err = bench.RunOpen(ctx, bench.OpenConfig{
-			Dial: target.dialer(), Doc: doc, Conns: *conns, Rate: r, Duration: *duration,
+			Dial: target.dialer(), Doc: doc, Conns: *conns, Rate: perSec, Duration: *duration,
 			Warmup: *warmup, Drain: *drain, KeepLatencies: *out != "",
 		})
 	}
