@@ -95,7 +95,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{"lex_request", req},
 		{"reply", proto.AppendReply(nil, 1, proto.Reply{NTokens: 2, Origin: proto.OriginPrimary})},
-		{"reply_busy", proto.AppendReply(nil, 2, proto.Reply{Status: uint32(proto.ErrBusy), Origin: 0})},
+		{"reply_busy", proto.AppendReply(nil, 2, proto.Reply{Status: uint32(proto.ErrBusy), Origin: proto.OriginPrimary})},
 		{"error_too_large", proto.AppendError(nil, 3, proto.ErrTooLarge, "payload too large")},
 		{"full_reply", full},
 		{"cancel", proto.AppendCancel(nil, 5)},
