@@ -14,7 +14,7 @@ func ExampleDecoder() {
 	inbound, _ = proto.AppendLexRequest(inbound, proto.TypeLex, 1, []byte("a\n"))
 	inbound = proto.AppendPing(inbound, 2)
 	inbound = proto.AppendFrame(inbound, proto.TypePing, 3, []byte("x")) // bad: ping with a payload
-	inbound = append(inbound, 0, 0, 0, 1)                                 // start of a next frame
+	inbound = append(inbound, 0, 0, 0, 1)                                // start of a next frame
 
 	d := proto.NewDecoder(proto.FromClient, proto.DefaultMaxRequest)
 	for {
