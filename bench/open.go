@@ -88,7 +88,8 @@ func RunOpen(ctx context.Context, cfg OpenConfig) (*Result, error) {
 	var wg sync.WaitGroup
 	for i, c := range conns {
 		n := (total - i + cfg.Conns - 1) / cfg.Conns
-		l := &openLane{run: run, idx: i, conn: c, hist: NewHistogram(), replies: make([]uint8, n)}
+		l := &openLane{run: run, idx: i, conn: c, hist: NewHistogram(), lag: NewHistogram(),
+			replies: make([]uint8, n)}
 		lanes[i] = l
 		wg.Add(2)
 		go func() { defer wg.Done(); l.write(ctx) }()
@@ -100,7 +101,7 @@ func RunOpen(ctx context.Context, cfg OpenConfig) (*Result, error) {
 	}
 
 	res := &Result{Mode: "open", Conns: cfg.Conns, DocBytes: cfg.Doc.Size(), Hist: NewHistogram(),
-		Count: int64(measured), Latencies: run.lat, Tokens: cfg.Doc.Tokens}
+		Count: int64(measured), Latencies: run.lat, Tokens: cfg.Doc.Tokens, SendLag: NewHistogram()}
 	var last time.Time
 	for _, l := range lanes {
 		sent := l.sent.Load()
@@ -110,6 +111,7 @@ func RunOpen(ctx context.Context, cfg OpenConfig) (*Result, error) {
 		res.Errors.Add(&l.errs)
 		res.Codes.Add(&l.codes)
 		res.Hist.Merge(l.hist)
+		res.SendLag.Merge(l.lag)
 		if l.badTokens != 0 {
 			res.BadTokens = l.badTokens
 		}
@@ -141,8 +143,11 @@ type openLane struct {
 	idx  int
 	conn net.Conn
 
-	sent     atomic.Int64 // requests handed to the socket (written by the writer)
-	stopping atomic.Bool  // the writer has finished
+	sent atomic.Int64 // requests handed to the socket (written by the writer)
+	// lag is how late each request left against its intended time (owned
+	// by the writer; read after it finished).
+	lag      *hdrhistogram.Histogram
+	stopping atomic.Bool // the writer has finished
 
 	// Owned by the reader.
 	replies []uint8 // replies seen per lane request (saturating at 255)
@@ -182,6 +187,7 @@ func (l *openLane) write(ctx context.Context) {
 		}
 		setReqID(frame, uint64(i)+1)
 		l.sent.Store(int64(k + 1))
+		record(l.lag, time.Since(r.sched.At(i)).Nanoseconds())
 		if _, err := l.conn.Write(frame); err != nil {
 			l.stop(ctx)
 			return

@@ -34,6 +34,12 @@ func TestOpenLatencyFromIntendedTime(t *testing.T) {
 		if got, want := res.Hist.Max(), int64(41*time.Millisecond); !res.Hist.ValuesAreEquivalent(got, want) {
 			t.Errorf("max %v, want %v", time.Duration(got), time.Duration(want))
 		}
+		// The writer was held back by the server: the write of request i
+		// started when the server took request i-1, at 5(i-1) ms, i.e.
+		// 4i-5 ms late; 31 ms for the last one.
+		if got, want := res.SendLag.Max(), int64(31*time.Millisecond); !res.SendLag.ValuesAreEquivalent(got, want) {
+			t.Errorf("send lag max %v, want %v", time.Duration(got), time.Duration(want))
+		}
 		// Elapsed runs from the first intended send to the last reply.
 		if want := 50 * time.Millisecond; res.Elapsed != want {
 			t.Errorf("elapsed %v, want %v", res.Elapsed, want)

@@ -169,6 +169,11 @@ type Result struct {
 	// seen), for the report; Tokens the count expected.
 	BadTokens, Tokens uint32
 
+	// SendLag, for the open loop only, is how late each request left
+	// against its schedule (in ns; warm-up included): a large lag means the
+	// generator, not only the server, fell behind.
+	SendLag *hdrhistogram.Histogram
+
 	// Latencies holds one latency in ns per measured request in request
 	// order, -1 where there was no correct reply. Nil unless asked for.
 	Latencies []int64
@@ -227,6 +232,10 @@ func (r *Result) WriteReport(w io.Writer) error {
 	} else {
 		fmt.Fprintf(w, "%s latency ms: p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f p99.99=%.3f max=%.3f\n",
 			tag, s.P50, s.P90, s.P99, s.P999, s.P9999, s.Max)
+	}
+	if r.SendLag != nil && r.SendLag.TotalCount() > 0 {
+		fmt.Fprintf(w, "%s send lag ms (behind schedule): p50=%.3f p99=%.3f max=%.3f\n", tag,
+			nsToMs(r.SendLag.ValueAtQuantile(50)), nsToMs(r.SendLag.ValueAtQuantile(99)), nsToMs(r.SendLag.Max()))
 	}
 	_, err = fmt.Fprintf(w, "%s throughput: %.1f req/s, %.2f MB/s (%d bytes/request, %.2f s)\n",
 		tag, s.ReqPerSec, s.MBPerSec, r.DocBytes, r.Elapsed.Seconds())
