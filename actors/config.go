@@ -30,6 +30,8 @@ type Config struct {
 	// HedgeMs is the hedge deadline in ms (L0_HEDGE_MS): a request not
 	// answered that long after Submit is duplicated to another actor. Zero
 	// disables hedging unless HedgeAuto is set. DefaultConfig sets 10.
+	// Hedges need at least two actors (a duplicate never goes to the actor
+	// that has the first attempt).
 	HedgeMs int
 	// HedgeAuto (L0_HEDGE_MS=auto) sets the deadline to the recent p95 of
 	// the pool's service time (Submit to reply), at least 1 ms; until
@@ -75,10 +77,11 @@ type Config struct {
 	// hedge timer wheel use it. cmd/l0d passes telemetry.Now so that all
 	// stamps share one clock. Nil: the pool's own clock, time.Since of the
 	// pool's creation (which follows a testing/synctest bubble's fake time).
+	// It is called from many goroutines at once.
 	Now func() int64
 
 	// Logf receives the pool's rare operational messages (a failure to pin
-	// a thread, an actor crash). Nil: log.Printf.
+	// a thread, an actor crash) from any goroutine. Nil: log.Printf.
 	Logf func(format string, args ...any)
 }
 
