@@ -111,6 +111,12 @@ func hostile(r *rand.Rand, size int) []byte {
 		"\\^^", "^^5c", "^^7b", "^^7e", "^^0c", "^^25", "^^20", "^^4d", "^^M", "^^00", "^^e9", "^^^^00e9",
 		"^^^^ffff", "^^^^^^01f600", "^^^^^^10ffff", "^^^^^^2000e9", " \n",
 	}
+	if r.IntN(2) == 0 {
+		// Dense control-sequence names with ^^ forms in and after them,
+		// short lines, names running into the end of the line.
+		pieces = []string{"\\", "\\", "\\", "^", "^^", "^^", "^^", "^^^^", "^^^^^^", "a", "b", "c", "e", "f", "0", "1", "5",
+			"7", "9", "M", "?", "@", " ", "\n", "\n", "\r", "\xe9", "\xc3", "\xc1", "\x80", "\xe2\x88", "%", "{", "5c", "20"}
+	}
 	var b []byte
 	for len(b) < size {
 		if r.IntN(8) == 0 {
