@@ -99,6 +99,11 @@ func printedCat(field byte) (kernel.Kind, uint32, bool) {
 	return 0, 0, false
 }
 
+// maxCharRecord bounds a character token's record: tag, a code point of
+// at most 21 bits (3 bytes), a gap within ±2^33 (5 bytes), a 32-bit length
+// (5 bytes).
+const maxCharRecord = 1 + 3 + 5 + 5
+
 // dictSlots is the size of the encoder's name hash table; it stops adding
 // names at dictMax entries (later new names are then defined inline again,
 // which the layout allows).
@@ -216,6 +221,32 @@ func AppendFullReplyPath(dst []byte, reqID uint64, origin uint8, path string, a 
 			if cat > 12 {
 				cat += catAlias
 			}
+		}
+		if kind != kernel.KindControl && cap(dst)-len(dst) >= maxCharRecord {
+			// Fast path: write the record in place.
+			n := len(dst)
+			b := dst[n : n+maxCharRecord]
+			code := kernel.ValCode(v)
+			w, def := 2, uint32(1)
+			if code < 0x80 {
+				b[1] = byte(code)
+			} else {
+				w = 1 + binary.PutUvarint(b[1:4], uint64(code))
+				def = utf8Len(code)
+			}
+			tag := cat
+			if gap := int64(off) - prevEnd; gap != 0 {
+				tag |= tagGap
+				w += binary.PutVarint(b[w:], gap)
+			}
+			if ln != def {
+				tag |= tagLen
+				w += binary.PutUvarint(b[w:], uint64(ln))
+			}
+			b[0] = tag
+			dst = dst[:n+w]
+			prevEnd = int64(off) + int64(ln)
+			continue
 		}
 		tagAt := len(dst)
 		dst = append(dst, cat)
