@@ -26,10 +26,11 @@ type actor struct {
 	retired bool
 	mbox    chan *attempt
 
-	load     atomic.Int32 // attempts queued or running (dispatch prefers 0)
-	rotating atomic.Bool  // a replacement was requested
-	pinned   atomic.Bool
-	reason   string // why this actor was started (rotation reason), set before start
+	load      atomic.Int32 // attempts queued or running (dispatch prefers 0)
+	busySince atomic.Int64 // Now() when the running attempt started; 0 idle
+	rotating  atomic.Bool  // a replacement was requested
+	pinned    atomic.Bool
+	reason    string // why this actor was started (rotation reason), set before start
 
 	// Owned by the actor goroutine.
 	arena *kernel.Arena
@@ -102,7 +103,9 @@ func (a *actor) run(ready func(*actor)) {
 	ready(a)
 	for att := range a.mbox {
 		a.p.obs.QueueDepth(a.slot, len(a.mbox))
+		a.busySince.Store(max(a.p.now(), 1))
 		a.handle(att)
+		a.busySince.Store(0)
 		a.load.Add(-1)
 	}
 }

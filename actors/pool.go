@@ -186,15 +186,25 @@ func (p *Pool) reject(r *Request, code proto.ErrCode, msg string) {
 	r.Done(errorReply(r, code, msg, -1, p.now()))
 }
 
+// stuckPenalty is added to the load of an actor whose running attempt
+// passed the hedge deadline (stalled or delayed): it gets new work only when
+// every other actor is stuck too or full.
+const stuckPenalty = 1 << 20
+
 // dispatch sends att to the installed actor with the lowest load (idle
-// first), trying the next ones when a mailbox is full, never to slot
-// exclude (-1: none). It reports whether an actor took it.
+// first, actors stuck on one attempt for longer than the hedge deadline
+// last), trying the next ones when a mailbox is full, never to slot exclude
+// (-1: none). It reports whether an actor took it.
 func (p *Pool) dispatch(att *attempt, exclude int) bool {
 	n := len(p.slots)
 	var tried [MaxActors / 64]uint64
 	start := int(p.rr.Add(1)) % n
+	stuckAfter, now := p.sup.hedgeNs.Load(), int64(0)
+	if stuckAfter > 0 {
+		now = p.now()
+	}
 	for {
-		best, bestLoad := -1, int32(0)
+		best, bestLoad := -1, int64(0)
 		var bestActor *actor
 		for k := range n {
 			i := (start + k) % n
@@ -202,7 +212,11 @@ func (p *Pool) dispatch(att *attempt, exclude int) bool {
 				continue
 			}
 			a := p.slots[i].Load()
-			if l := a.load.Load(); best < 0 || l < bestLoad {
+			l := int64(a.load.Load())
+			if since := a.busySince.Load(); stuckAfter > 0 && since > 0 && now-since > stuckAfter {
+				l += stuckPenalty
+			}
+			if best < 0 || l < bestLoad {
 				best, bestLoad, bestActor = i, l, a
 				if l == 0 {
 					break

@@ -404,3 +404,46 @@ func TestManualRotate(t *testing.T) {
 		}
 	})
 }
+
+// TestStuckActorAvoided: an actor stuck on one attempt past the hedge
+// deadline gets no new work while another actor can take it, even when the
+// hedge budget allows no hedge.
+func TestStuckActorAvoided(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		obs := newFakeObs()
+		cfg := testConfig(t, 0, 0)
+		cfg.HedgeMs, cfg.HedgeMaxPct = 10, 0.001 // deadline on, budget for no hedge
+		p := mustNew(t, cfg, obs)
+		if err := p.Fault(actors.Fault{Kind: actors.FaultStall, Actor: 0}); err != nil {
+			t.Fatal(err)
+		}
+		rc := newRecorder(16)
+		p.Submit(rc.request(1, 1, actors.ModeSummary, doc(1)))
+		p.Submit(rc.request(1, 2, actors.ModeSummary, doc(2)))
+		time.Sleep(20 * time.Millisecond)
+		synctest.Wait()
+		stalled := uint64(1)
+		if _, calls := rc.reply(1); calls == 1 {
+			stalled = 2
+		}
+		for id := uint64(3); id <= 12; id++ {
+			p.Submit(rc.request(1, id, actors.ModeSummary, doc(int(id))))
+		}
+		synctest.Wait()
+		for id := uint64(3); id <= 12; id++ {
+			rep, calls := rc.reply(id)
+			if calls != 1 || rep.Status != 0 || rep.Actor != 1 {
+				t.Fatalf("request %d: %d calls, reply %+v: want an answer from actor 1", id, calls, rep)
+			}
+		}
+		if obs.hedgeFired.Load() != 0 {
+			t.Errorf("%d hedges fired with no budget", obs.hedgeFired.Load())
+		}
+		p.Cancel(1, stalled)
+		synctest.Wait()
+		rc.exactlyOnce(t, 12)
+		if err := p.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
