@@ -50,7 +50,9 @@ const AllActors = -1
 
 // Fault is a runtime fault (Pool.Fault). Delay, stall and panic faults are
 // armed on the targeted actor slots and fire on the next requests those
-// slots handle; they survive the rotation of the actor.
+// slots handle; they survive the rotation of the actor. A slot fires its
+// armed faults in the order they were armed, one per request, so a fault
+// with a negative Count shadows the ones armed after it until FaultClear.
 type Fault struct {
 	Kind  FaultKind
 	Actor int // actor index, or AllActors
