@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"l0lex/kernel"
 	"l0lex/proto"
 )
 
@@ -132,6 +133,27 @@ func FuzzParseFullReply(f *testing.F) {
 		}
 		if len(again)-proto.HeaderLen > len(payload) {
 			t.Fatalf("re-encoding grew from %d to %d bytes", len(payload), len(again)-proto.HeaderLen)
+		}
+	})
+}
+
+// FuzzFullReplyArena lexes arbitrary documents with the kernel, encodes the
+// arena and checks that the decoded result is the arena's, token by token
+// (names included, rewritten ones too), and prints identically.
+func FuzzFullReplyArena(f *testing.F) {
+	for _, s := range []string{"a\n", "\\hi{a}\\hi{\n", "\\a^^62c d\\^^M\n", "\\\xe9\n^^^^^^2000e9 ~\x7f\r\n\r",
+		"$$x$$ \\\\ \\ \\par\n\n%c\n\\"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		a := kernel.NewArena(kernel.SizeFor(doc))
+		if err := kernel.Lex(a, doc, nil); err != nil {
+			t.Skipf("kernel refused the document: %v", err)
+		}
+		frame := proto.AppendFullReply(nil, 1, proto.OriginPrimary, a)
+		res := checkAgainstArena(t, frame, a, 1, proto.OriginPrimary)
+		if !bytes.Equal(res.AppendDump(nil), a.AppendDump(nil)) {
+			t.Fatal("dump of the decoded result differs from the arena's")
 		}
 	})
 }
