@@ -1,6 +1,9 @@
 package kernel
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // blockMasks classifies a block of 64 input bytes: bit i of each mask
 // describes byte i of the block. The fast driver finds runs of simple bytes
@@ -8,36 +11,27 @@ import "math/bits"
 type blockMasks struct {
 	ord uint64 // ASCII with catcode 1, 2, 3, 4, 6, 8, 11 or 12: one token, state M
 	sp  uint64 // space 0x20 or TAB (catcode 10)
-	s20 uint64 // space 0x20 only (the one stripped at line ends)
-	le  uint64 // LF or CR (a line end)
 	let uint64 // ASCII letter (catcode 11)
-	grp uint64 // '{', '}' or '$': ordinary, but tracked for issues
 }
 
 // blockVals holds the token values of a block's bytes (64) and 8 slots of
 // padding so that a run ending at the block's end may be copied 8 at a time.
 type blockVals [64 + 8]uint32
 
-// classByte returns the masks of one byte as bits 0..5 in blockMasks field
-// order; it is the reference the block classifiers are tested against.
-func classByte(c byte) (ord, sp, s20, le, let, grp bool) {
+// classByte returns the mask bits of one byte, in blockMasks field order;
+// it is the reference the block classifiers are tested against.
+func classByte(c byte) (ord, sp, let bool) {
 	switch {
-	case c == ' ':
-		return false, true, true, false, false, false
-	case c == '\t':
-		return false, true, false, false, false, false
-	case c == '\n' || c == '\r':
-		return false, false, false, true, false, false
+	case c == ' ' || c == '\t':
+		return false, true, false
 	case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
-		return true, false, false, false, true, false
-	case c == '{' || c == '}' || c == '$':
-		return true, false, false, false, false, true
+		return true, false, true
 	case c == '\\' || c == '%' || c == '^' || c == '~':
-		return false, false, false, false, false, false
+		return false, false, false
 	case c > 0x20 && c < 0x7f:
-		return true, false, false, false, false, false
+		return true, false, false
 	}
-	return false, false, false, false, false, false
+	return false, false, false
 }
 
 // SWAR constants: one value per byte of a uint64.
@@ -60,7 +54,7 @@ func eq7(x7 uint64, c byte) uint64 {
 func movemask8(m uint64) uint64 { return (m >> 7) * gather8 >> 56 }
 
 // classifyWord classifies 8 bytes (little-endian in x) with SWAR arithmetic.
-func classifyWord(x uint64) (ord, sp, s20, le, let, grp uint64) {
+func classifyWord(x uint64) (ord, sp, let uint64) {
 	hi := x & msb8 // bytes >= 0x80
 	x7 := x & low7
 	// 0x21 <= b <= 0x7d: b+0x5f sets bit 7, b+0x02 leaves it clear.
@@ -68,17 +62,11 @@ func classifyWord(x uint64) (ord, sp, s20, le, let, grp uint64) {
 	excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~') // '^'|0x20 == '~'
 	l := x7 | lsb8*0x20                                           // lower-cased
 	letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
-	spc := eq7(x7, ' ')
-	tab := eq7(x7, '\t')
-	lf := eq7(x7, '\n') | eq7(x7, '\r')
-	g := eq7(x7, '{') | eq7(x7, '}') | eq7(x7, '$')
+	spc := eq7(x7, ' ') | eq7(x7, '\t')
 	nh := ^hi
 	ord = movemask8(inRange &^ excl & nh)
-	sp = movemask8((spc | tab) & nh)
-	s20 = movemask8(spc & nh)
-	le = movemask8(lf & nh)
+	sp = movemask8(spc & nh)
 	let = movemask8(letters & nh)
-	grp = movemask8(g & nh)
 	return
 }
 
@@ -86,16 +74,12 @@ func classifyWord(x uint64) (ord, sp, s20, le, let, grp uint64) {
 func classifyGo(b *[64]byte) blockMasks {
 	var m blockMasks
 	for w := 0; w < 8; w++ {
-		x := uint64(b[8*w]) | uint64(b[8*w+1])<<8 | uint64(b[8*w+2])<<16 | uint64(b[8*w+3])<<24 |
-			uint64(b[8*w+4])<<32 | uint64(b[8*w+5])<<40 | uint64(b[8*w+6])<<48 | uint64(b[8*w+7])<<56
-		o, s, s2, l, lt, g := classifyWord(x)
+		x := binary.LittleEndian.Uint64(b[8*w:])
+		o, s, lt := classifyWord(x)
 		sh := uint(8 * w)
 		m.ord |= o << sh
 		m.sp |= s << sh
-		m.s20 |= s2 << sh
-		m.le |= l << sh
 		m.let |= lt << sh
-		m.grp |= g << sh
 	}
 	return m
 }

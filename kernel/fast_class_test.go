@@ -9,7 +9,7 @@ import (
 func refMasks(b *[64]byte) blockMasks {
 	var m blockMasks
 	for i, c := range b {
-		ord, sp, s20, le, let, grp := classByte(c)
+		ord, sp, let := classByte(c)
 		set := func(mask *uint64, v bool) {
 			if v {
 				*mask |= 1 << i
@@ -17,10 +17,7 @@ func refMasks(b *[64]byte) blockMasks {
 		}
 		set(&m.ord, ord)
 		set(&m.sp, sp)
-		set(&m.s20, s20)
-		set(&m.le, le)
 		set(&m.let, let)
-		set(&m.grp, grp)
 	}
 	return m
 }

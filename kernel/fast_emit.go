@@ -6,7 +6,7 @@ package kernel
 // as TeX makes every space token). Other bytes hold 0 (never emitted here).
 var simpleVal = func() (t [256]uint32) {
 	for c := 0; c < 256; c++ {
-		ord, sp, _, _, let, _ := classByte(byte(c))
+		ord, sp, let := classByte(byte(c))
 		switch {
 		case sp:
 			t[c] = PackChar(CatSpace, ' ')

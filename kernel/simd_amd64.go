@@ -23,14 +23,11 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 	hi := classify32((*[32]byte)(b[32:]), (*[32]uint32)(vals[32:64]))
 	m.ord = uint64(lo.ord) | uint64(hi.ord)<<32
 	m.sp = uint64(lo.sp) | uint64(hi.sp)<<32
-	m.s20 = uint64(lo.s20) | uint64(hi.s20)<<32
-	m.le = uint64(lo.le) | uint64(hi.le)<<32
 	m.let = uint64(lo.let) | uint64(hi.let)<<32
-	m.grp = uint64(lo.grp) | uint64(hi.grp)<<32
 	archsimd.ClearAVXUpperBits()
 }
 
-type masks32 struct{ ord, sp, s20, le, let, grp uint32 }
+type masks32 struct{ ord, sp, let uint32 }
 
 func bc(c uint8) archsimd.Uint8x32 { return archsimd.BroadcastUint8x32(c) }
 
@@ -39,8 +36,7 @@ func bc(c uint8) archsimd.Uint8x32 { return archsimd.BroadcastUint8x32(c) }
 var (
 	c21, c5c, cBS, cPct, cTilde = bc(0x21), bc(0x5c), bc('\\'), bc('%'), bc('~')
 	c20, cA, c25, cSp, cTab     = bc(0x20), bc('a'), bc(25), bc(' '), bc('\t')
-	cLF, cCR, cOpen, cClose     = bc('\n'), bc('\r'), bc('{'), bc('}')
-	cDollar, cNib               = bc('$'), bc(0x0f)
+	cNib                        = bc(0x0f)
 	cCatLetter, cCatOther       = bc(CatLetter), bc(CatOther)
 	vIota                       = archsimd.LoadUint32x8(&[8]uint32{0, 1, 2, 3, 4, 5, 6, 7})
 	vOnes                       = archsimd.BroadcastUint32x8(1)
@@ -57,10 +53,7 @@ func classify32(p *[32]byte, vals *[32]uint32) masks32 {
 	excl := x.Equal(cBS).Or(x.Equal(cPct)).Or(lower.Equal(cTilde))
 	l := lower.Sub(cA)
 	letter := l.Min(c25).Equal(l)
-	spc := x.Equal(cSp)
-	sp := spc.Or(x.Equal(cTab))
-	le := x.Equal(cLF).Or(x.Equal(cCR))
-	grp := x.Equal(cOpen).Or(x.Equal(cClose)).Or(x.Equal(cDollar))
+	sp := x.Equal(cSp).Or(x.Equal(cTab))
 
 	// Token values: code = the byte (32 for TAB); catcode 11 for letters,
 	// the nibble table's for its bytes, 12 otherwise.
@@ -79,10 +72,7 @@ func classify32(p *[32]byte, vals *[32]uint32) masks32 {
 	return masks32{
 		ord: inRange.ToBits() &^ excl.ToBits(),
 		sp:  sp.ToBits(),
-		s20: spc.ToBits(),
-		le:  le.ToBits(),
 		let: letter.ToBits(),
-		grp: grp.ToBits(),
 	}
 }
 
