@@ -46,42 +46,6 @@ type Pool struct {
 	stats counters
 }
 
-// counters are the pool's cumulative event counts.
-type counters struct {
-	submitted, rejected, cancelled        atomic.Uint64
-	hedges, hedgeWins, losersCancelled    atomic.Uint64
-	crashes, retries, internal, rotations atomic.Uint64
-}
-
-// Stats are cumulative counts since New.
-type Stats struct {
-	Submitted       uint64 // requests given to Submit
-	Rejected        uint64 // answered at once with BUSY or SHUTTING_DOWN
-	Cancelled       uint64 // answered CANCELLED by Cancel or CancelConn
-	Hedges          uint64 // duplicates sent by the supervisor
-	HedgeWins       uint64 // replies that came from a hedge
-	LosersCancelled uint64 // attempts dropped because their job was answered elsewhere
-	Crashes         uint64 // panics caught inside actors
-	Retries         uint64 // requests re-run after a crash
-	Internal        uint64 // requests answered INTERNAL
-	Rotations       uint64 // actors replaced (any reason)
-}
-
-// Info describes the pool's current state.
-type Info struct {
-	Actors        int    // number of actor slots
-	Cores         []int  // core of each slot
-	KernelPath    string // kernel.Active() path name
-	KernelReason  string // why that path was chosen
-	QueueDepths   []int  // mailbox depth of each slot's installed actor
-	Loads         []int  // requests queued or running per slot
-	Pinned        []bool // whether each slot's actor thread is pinned
-	Inflight      int64  // requests accepted and not yet answered
-	InflightBytes int64  // their document bytes
-	HedgeNs       int64  // current hedge deadline in ns (0: hedging off)
-	Stats         Stats
-}
-
 // New starts a pool: one actor per cfg.Cores entry (each has its arena
 // allocated and, unless cfg.NoPin, its thread pinned when New returns) and
 // the supervisor. obs receives the pool's events; it must not be nil.
@@ -186,67 +150,6 @@ func (p *Pool) reject(r *Request, code proto.ErrCode, msg string) {
 	r.Done(errorReply(r, code, msg, -1, p.now()))
 }
 
-// stuckPenalty is added to the load of an actor whose running attempt
-// passed the hedge deadline (stalled or delayed): it gets new work only when
-// every other actor is stuck too or full.
-const stuckPenalty = 1 << 20
-
-// dispatch sends att to the installed actor with the lowest load (idle
-// first, actors stuck on one attempt for longer than the hedge deadline
-// last), trying the next ones when a mailbox is full, never to slot exclude
-// (-1: none). It reports whether an actor took it.
-func (p *Pool) dispatch(att *attempt, exclude int) bool {
-	n := len(p.slots)
-	var tried [MaxActors / 64]uint64
-	start := int(p.rr.Add(1)) % n
-	stuckAfter, now := p.sup.hedgeNs.Load(), int64(0)
-	if stuckAfter > 0 {
-		now = p.now()
-	}
-	for {
-		best, bestLoad := -1, int64(0)
-		var bestActor *actor
-		for k := range n {
-			i := (start + k) % n
-			if i == exclude || tried[i/64]&(1<<(i%64)) != 0 {
-				continue
-			}
-			a := p.slots[i].Load()
-			l := int64(a.load.Load())
-			if since := a.busySince.Load(); stuckAfter > 0 && since > 0 && now-since > stuckAfter {
-				l += stuckPenalty
-			}
-			if best < 0 || l < bestLoad {
-				best, bestLoad, bestActor = i, l, a
-				if l == 0 {
-					break
-				}
-			}
-		}
-		if best < 0 {
-			return false
-		}
-		for {
-			switch bestActor.enqueue(att) {
-			case enqOK:
-				att.j.mu.Lock()
-				att.j.lastSlot = best
-				att.j.mu.Unlock()
-				return true
-			case enqRetired:
-				// Replacements are installed before the old actor is
-				// retired: try the slot's new actor, if any.
-				if next := p.slots[best].Load(); next != bestActor {
-					bestActor = next
-					continue
-				}
-			}
-			break
-		}
-		tried[best/64] |= 1 << (best % 64)
-	}
-}
-
 // jobEnded accounts for a job answered (or refused after registration).
 func (p *Pool) jobEnded() {
 	if p.inflight.Add(-1) == 0 && p.closing.Load() {
@@ -316,32 +219,6 @@ func (p *Pool) requestRotation(a *actor, reason string) {
 // crashed reports a panic of a while running att to the supervisor.
 func (p *Pool) crashed(a *actor, att *attempt) {
 	p.sup.send(event{kind: evCrash, a: a, att: att})
-}
-
-// Info returns a snapshot of the pool's state. Safe for concurrent use.
-func (p *Pool) Info() Info {
-	n := len(p.slots)
-	in := Info{
-		Actors: n, Cores: append([]int(nil), p.cfg.Cores...),
-		KernelPath: p.kernelPath, KernelReason: p.kernelWhy,
-		QueueDepths: make([]int, n), Loads: make([]int, n), Pinned: make([]bool, n),
-		Inflight: p.inflight.Load(), InflightBytes: p.inflightBytes.Load(),
-		HedgeNs: p.sup.hedgeNs.Load(),
-		Stats: Stats{
-			Submitted: p.stats.submitted.Load(), Rejected: p.stats.rejected.Load(),
-			Cancelled: p.stats.cancelled.Load(), Hedges: p.stats.hedges.Load(),
-			HedgeWins: p.stats.hedgeWins.Load(), LosersCancelled: p.stats.losersCancelled.Load(),
-			Crashes: p.stats.crashes.Load(), Retries: p.stats.retries.Load(),
-			Internal: p.stats.internal.Load(), Rotations: p.stats.rotations.Load(),
-		},
-	}
-	for i := range p.slots {
-		a := p.slots[i].Load()
-		in.QueueDepths[i] = len(a.mbox)
-		in.Loads[i] = int(a.load.Load())
-		in.Pinned[i] = a.pinned.Load()
-	}
-	return in
 }
 
 // Close stops accepting requests (Submit then answers SHUTTING_DOWN), waits

@@ -1,0 +1,62 @@
+package actors
+
+// stuckPenalty is added to the load of an actor whose running attempt
+// passed the hedge deadline (stalled or delayed): it gets new work only when
+// every other actor is stuck too or full.
+const stuckPenalty = 1 << 20
+
+// dispatch sends att to the installed actor with the lowest load (idle
+// first, actors stuck on one attempt for longer than the hedge deadline
+// last), trying the next ones when a mailbox is full, never to slot exclude
+// (-1: none). It reports whether an actor took it.
+func (p *Pool) dispatch(att *attempt, exclude int) bool {
+	n := len(p.slots)
+	var tried [MaxActors / 64]uint64
+	start := int(p.rr.Add(1)) % n
+	stuckAfter, now := p.sup.hedgeNs.Load(), int64(0)
+	if stuckAfter > 0 {
+		now = p.now()
+	}
+	for {
+		best, bestLoad := -1, int64(0)
+		var bestActor *actor
+		for k := range n {
+			i := (start + k) % n
+			if i == exclude || tried[i/64]&(1<<(i%64)) != 0 {
+				continue
+			}
+			a := p.slots[i].Load()
+			l := int64(a.load.Load())
+			if since := a.busySince.Load(); stuckAfter > 0 && since > 0 && now-since > stuckAfter {
+				l += stuckPenalty
+			}
+			if best < 0 || l < bestLoad {
+				best, bestLoad, bestActor = i, l, a
+				if l == 0 {
+					break
+				}
+			}
+		}
+		if best < 0 {
+			return false
+		}
+		for {
+			switch bestActor.enqueue(att) {
+			case enqOK:
+				att.j.mu.Lock()
+				att.j.lastSlot = best
+				att.j.mu.Unlock()
+				return true
+			case enqRetired:
+				// Replacements are installed before the old actor is
+				// retired: try the slot's new actor, if any.
+				if next := p.slots[best].Load(); next != bestActor {
+					bestActor = next
+					continue
+				}
+			}
+			break
+		}
+		tried[best/64] |= 1 << (best % 64)
+	}
+}
