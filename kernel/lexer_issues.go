@@ -60,7 +60,27 @@ func (l *lexer) checkGroupsAndMath() {
 	depth := 0
 	math, open := 0, 0 // math: 0 none, 1 inline, 2 display; open: token index
 	for i := 0; i < n; i++ {
-		switch v := val[i]; v >> catShift {
+		if math == 0 {
+			// Skip 8 tokens at a time while none is a brace or math
+			// shift (printed catcode 1, 2 or 3): control sequences only
+			// matter inside math.
+			for i+8 <= n {
+				w := val[i : i+8 : i+8]
+				if groupOrMath(w[0])|groupOrMath(w[1])|groupOrMath(w[2])|groupOrMath(w[3])|
+					groupOrMath(w[4])|groupOrMath(w[5])|groupOrMath(w[6])|groupOrMath(w[7]) != 0 {
+					break
+				}
+				i += 8
+			}
+			if i >= n {
+				break
+			}
+		}
+		v := val[i]
+		if v>>catShift > CatMathShift {
+			continue // most tokens: letters, others, spaces
+		}
+		switch v >> catShift {
 		case CatBeginGroup:
 			depth++
 		case CatEndGroup:
@@ -109,12 +129,26 @@ func (l *lexer) checkGroupsAndMath() {
 	}
 }
 
+// groupOrMath returns a value with bit 63 set when v is a character of
+// printed catcode 1, 2 or 3, and clear otherwise (no branch).
+func groupOrMath(v uint32) uint64 {
+	return (uint64(v-1<<catShift) - 3<<catShift) & (1 << 63)
+}
+
 // isParName reports whether control-sequence token i is named "par".
 func (l *lexer) isParName(i int) bool {
-	if l.a.Len[i] < 4 {
-		return false
+	a := l.a
+	v, n := a.Val[i], a.Len[i]
+	if v&csRewritten == 0 {
+		// The name is the source after the escape character: "par" needs
+		// exactly 3 bytes after it.
+		if n != v&0xFF+3 {
+			return false
+		}
+		o := a.Off[i] + v&0xFF
+		return l.src[o] == 'p' && l.src[o+1] == 'a' && l.src[o+2] == 'r'
 	}
-	nm := l.a.Name(i)
+	nm := a.Name(i)
 	return len(nm) == 3 && nm[0] == 'p' && nm[1] == 'a' && nm[2] == 'r'
 }
 
