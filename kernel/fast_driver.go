@@ -13,13 +13,16 @@ import "sync/atomic"
 //   - a run of spaces in state N or S (nothing to emit);
 //   - a space in state M (one space token);
 //   - a plain control word (\ + ASCII letters, then a byte that is neither a
-//     letter, nor '^', nor >= 0x80) and a plain control symbol.
+//     letter, nor '^', nor >= 0x80) and a plain control symbol;
+//   - the end-of-line character of a normal line (the line bookkeeping
+//     itself is lexer.go's nextLine).
 //
-// Everything else (line ends, comments, ^^, non-ASCII, rewrite mode) goes to
+// Everything else (comments, ^^, non-ASCII, rewrite mode) goes to
 // slow(), the reference lexer's one-step function (lexer.go). The contract
-// between the two is in lexer.go's file comment: the driver only touches
-// bytes of src[l.pos:l.limit] in normal mode, and the bytes before l.limit
-// are never trailing spaces, so a space there always counts.
+// between the two is in lexer.go's file comment: the driver only reads
+// bytes of src[l.pos:l.limit] in normal mode (and the end-of-line character
+// at l.limit), and the bytes before l.limit are never trailing spaces, so a
+// space there always counts.
 
 // lexFast lexes src into a with the fast driver; simd selects the AVX2
 // kernels (the caller checked that they are usable).
@@ -53,6 +56,20 @@ func (l *lexer) fastLoop(simd bool) {
 		}
 		p, lim := l.pos, l.limit
 		if l.rw || p >= lim {
+			if p == lim && !l.rw && l.n < l.tokCap {
+				// The end-of-line character (catcode 5) of a normal
+				// line: \par in state N, a space in state M, nothing in
+				// state S; its span is the line terminator.
+				switch l.state {
+				case stateN:
+					l.put(valPar, l.term, l.termEnd-l.term)
+				case stateM:
+					l.put(valSpace, l.term, l.termEnd-l.term)
+				}
+				l.pos = lim + 1
+				l.nextLine()
+				continue
+			}
 			l.slow()
 			continue
 		}
