@@ -494,14 +494,12 @@ func (l *lexer) slow() {
 		return
 	}
 	p := l.pos
+	raw := l.at(p) >= 0x80
 	c, q := l.decode(p)
 	l.pos = q
-	l.dispatch(p, c, b0(l, p) >= 0x80)
+	l.dispatch(p, c, raw)
 	l.afterStep()
 }
-
-// b0 returns the buffer byte at p.
-func b0(l *lexer, p int) byte { return l.at(p) }
 
 // afterStep moves to the next line when the current one is used up.
 func (l *lexer) afterStep() {
