@@ -57,6 +57,10 @@ test: test-deps vet
 test-e2e:
 	$(SIMD_ENV) $(GO) test -count=1 -run 'E2E' -v ./cmd/l0d/
 
+# Actor pool under the race detector (hedging, rotation, crashes, exactly-once).
+test-actors:
+	$(SIMD_ENV) $(GO) test -count=1 -race -timeout 10m ./actors/
+
 bench: build
 	$(SIMD_ENV) $(GO) test -run '^$$' -bench . -benchmem ./kernel/
 
