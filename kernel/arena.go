@@ -132,7 +132,7 @@ func NewArena(s ArenaSize) *Arena {
 		Off:     make([]uint32, t),
 		Len:     make([]uint32, t),
 		names:   make([]byte, 0, s.NameBytes),
-		nameRef: make([]uint64, 0, s.NameBytes/2+16),
+		nameRef: make([]uint64, 0, s.NameBytes/3+16), // see nameBytesFor
 		issues:  make([]Issue, 0, s.Issues),
 		lines:   make([]uint32, 0, s.Lines),
 		size:    s,
