@@ -40,9 +40,14 @@ func lexFast(a *Arena, src []byte, cancel *atomic.Bool, simd bool) error {
 // fastLoop runs the fast driver to the end of the document. Both values of
 // simd give identical results; the branches on it are taken the same way
 // for the whole document.
+//
+// The inner loop works on local copies of the position, token count and
+// state, and writes them back before anything of lexer.go runs.
 func (l *lexer) fastLoop(simd bool) {
 	src := l.src
 	a := l.a
+	val, off, ln := a.Val, a.Off, a.Len
+	tokCap := l.tokCap
 	var (
 		m      blockMasks
 		bs, be int // the classified block is src[bs:be] (be-bs == 64)
@@ -54,88 +59,116 @@ func (l *lexer) fastLoop(simd bool) {
 			l.checkCancel()
 			continue
 		}
-		p, lim := l.pos, l.limit
-		if l.rw || p >= lim {
-			if p == lim && !l.rw && l.n < l.tokCap {
-				// The end-of-line character (catcode 5) of a normal
-				// line: \par in state N, a space in state M, nothing in
-				// state S; its span is the line terminator.
-				switch l.state {
-				case stateN:
-					l.put(valPar, l.term, l.termEnd-l.term)
-				case stateM:
-					l.put(valSpace, l.term, l.termEnd-l.term)
-				}
-				l.pos = lim + 1
-				l.nextLine()
-				continue
-			}
+		if l.rw || l.pos > l.limit {
 			l.slow()
 			continue
 		}
-		if p >= be || p < bs {
-			var blk *[64]byte
-			if p+64 <= len(src) {
-				blk = (*[64]byte)(src[p : p+64])
-			} else {
-				pad = [64]byte{}
-				copy(pad[:], src[p:])
-				blk = &pad
-			}
-			if simd {
-				classifyAVX2(blk, &vals, &m)
-			} else {
-				m = classifyGo(blk)
-			}
-			bs, be = p, p+64
-		}
-		sh := uint(p - bs)
-		bit := uint64(1) << sh
-		switch {
-		case m.ord&bit != 0:
-			// A run of simple bytes: ordinary ones, and spaces right
-			// after an ordinary byte (state M there).
-			simple := m.ord | m.sp&(m.ord<<1)
-			run := trailingOnes(simple >> sh)
-			if run > lim-p {
-				run = lim - p
-			}
-			k := l.n
-			if k+run > l.tokCap {
-				l.slow() // reports the full arena
-				continue
-			}
-			if simd && k+run+8 <= len(a.Val) {
-				emitAVX2(a.Val, a.Off, a.Len, k, &vals, int(sh), p, run)
-			} else {
-				emitGo(a.Val, a.Off, a.Len, k, src, p, run)
-			}
-			l.n = k + run
-			l.pos = p + run
-			if m.sp>>(sh+uint(run)-1)&1 != 0 {
-				l.state = stateS
-			} else {
-				l.state = stateM
-			}
-		case m.sp&bit != 0:
-			if l.state != stateM {
-				// Spaces in state N or S: skipped.
-				q := p + trailingOnes(m.sp>>sh)
-				if q > lim {
-					q = lim
+		p, lim, n, state := l.pos, l.limit, l.n, l.state
+		end := min(lim, l.checkAt)
+	inner:
+		for p < end {
+			if p >= be || p < bs {
+				var blk *[64]byte
+				if p+64 <= len(src) {
+					blk = (*[64]byte)(src[p : p+64])
+				} else {
+					pad = [64]byte{}
+					copy(pad[:], src[p:])
+					blk = &pad
 				}
-				l.pos = q
-				continue
+				if simd {
+					classifyAVX2(blk, &vals, &m)
+				} else {
+					m = classifyGo(blk)
+				}
+				bs, be = p, p+64
 			}
-			if l.n >= l.tokCap {
-				l.slow()
-				continue
+			sh := uint(p - bs)
+			bit := uint64(1) << sh
+			switch {
+			case m.ord&bit != 0:
+				// A run of simple bytes: ordinary ones, and spaces
+				// right after an ordinary byte (state M there).
+				simple := m.ord | m.sp&(m.ord<<1)
+				run := min(trailingOnes(simple>>sh), lim-p)
+				if n+run > tokCap {
+					break inner // slow() reports the full arena
+				}
+				if simd && n+run+8 <= len(val) {
+					emitAVX2(val, off, ln, n, &vals, int(sh), p, run)
+				} else {
+					emitGo(val, off, ln, n, src, p, run)
+				}
+				n += run
+				p += run
+				state = stateM
+				if m.sp>>(sh+uint(run)-1)&1 != 0 {
+					state = stateS
+				}
+			case m.sp&bit != 0:
+				if state != stateM {
+					// Spaces in state N or S: skipped.
+					p = min(p+trailingOnes(m.sp>>sh), lim)
+					continue
+				}
+				if n >= tokCap {
+					break inner
+				}
+				val[n], off[n], ln[n] = valSpace, uint32(p), 1
+				n++
+				p++
+				state = stateS
+			case src[p] == '\\' && p+1 < lim && n < tokCap:
+				// A plain control sequence: \ + ASCII letters up to a
+				// byte that is not a letter, '^' or >= 0x80 (or the end
+				// of the line), or \ + an ASCII byte other than '^'.
+				sh++ // the byte after the escape character
+				if sh >= 64 {
+					break inner
+				}
+				k := p + 2
+				if m.let>>sh&1 == 0 {
+					if b := src[p+1]; b >= 0x80 || b == '^' {
+						break inner
+					} else if b == ' ' || b == '\t' {
+						state = stateS
+					} else {
+						state = stateM
+					}
+				} else {
+					nl := trailingOnes(m.let >> sh)
+					if int(sh)+nl >= 64 {
+						break inner // the name may go on past the block
+					}
+					k = min(p+1+nl, lim)
+					if k < lim && (src[k] >= 0x80 || src[k] == '^') {
+						break inner
+					}
+					state = stateS
+				}
+				val[n], off[n], ln[n] = 1, uint32(p), uint32(k-p) // escape length 1
+				n++
+				p = k
+			default:
+				break inner
 			}
-			l.put(valSpace, p, 1)
-			l.pos = p + 1
-			l.state = stateS
-		case src[p] == '\\' && p+1 < lim:
-			l.fastCS(&m, bs, p, lim)
+		}
+		l.pos, l.n, l.state = p, n, state
+		switch {
+		case p == lim && n < tokCap:
+			// The end-of-line character (catcode 5) of a normal line:
+			// \par in state N, a space in state M, nothing in state S;
+			// its span is the line terminator.
+			switch state {
+			case stateN:
+				l.put(valPar, l.term, l.termEnd-l.term)
+			case stateM:
+				l.put(valSpace, l.term, l.termEnd-l.term)
+			}
+			l.pos = lim + 1
+			l.nextLine()
+		case p >= l.checkAt:
+			// checked at the top of the loop
 		default:
 			l.slow()
 		}
@@ -149,49 +182,4 @@ func (l *lexer) put(val uint32, off, n int) {
 	a.Off[l.n] = uint32(off)
 	a.Len[l.n] = uint32(n)
 	l.n++
-}
-
-// fastCS reads the control sequence whose escape character '\' is at p
-// (p+1 < lim) when it is plain: a control word of ASCII letters ending
-// before a byte that is not a letter, '^' or >= 0x80 (or at the end of the
-// line), or a control symbol of an ASCII byte other than '^'. Anything else
-// goes to slow().
-func (l *lexer) fastCS(m *blockMasks, bs, p, lim int) {
-	src := l.src
-	sh := uint(p - bs + 1)
-	if sh >= 64 || l.n >= l.tokCap {
-		l.slow()
-		return
-	}
-	if m.let>>sh&1 == 0 {
-		b := src[p+1]
-		if b >= 0x80 || b == '^' {
-			l.slow()
-			return
-		}
-		l.put(1, p, 2)
-		l.pos = p + 2
-		if b == ' ' || b == '\t' {
-			l.state = stateS
-		} else {
-			l.state = stateM
-		}
-		return
-	}
-	n := trailingOnes(m.let >> sh)
-	if int(sh)+n >= 64 {
-		l.slow() // the name may go on past the block
-		return
-	}
-	k := p + 1 + n
-	if k > lim {
-		k = lim
-	}
-	if k < lim && (src[k] >= 0x80 || src[k] == '^') {
-		l.slow()
-		return
-	}
-	l.put(1, p, k-p)
-	l.pos = k
-	l.state = stateS
 }
