@@ -66,6 +66,7 @@ bench: build
 
 fuzz:
 	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz FuzzLex -fuzztime 60s ./kernel/
+	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzFastVsRef$$' -fuzztime 60s ./kernel/
 	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz FuzzDecoder -fuzztime 60s ./proto/
 
 service-run: build
