@@ -23,6 +23,7 @@ type fakePool struct {
 	cancelConns []uint64
 	submitted   int
 	faults      []actors.Fault
+	noHold      bool // answer HOLD documents like any other
 }
 
 func newFakePool(t *testing.T) *fakePool {
@@ -47,16 +48,18 @@ func newFakePool(t *testing.T) *fakePool {
 func (p *fakePool) Submit(r *actors.Request) {
 	p.mu.Lock()
 	p.submitted++
+	if !p.noHold && bytes.HasPrefix(r.Doc, []byte("HOLD")) {
+		// Held at once, so that a cancel right behind it finds it.
+		p.held = append(p.held, r)
+		p.mu.Unlock()
+		return
+	}
 	p.mu.Unlock()
 	p.work <- r
 }
 
 func (p *fakePool) serve(r *actors.Request) {
 	switch {
-	case bytes.HasPrefix(r.Doc, []byte("HOLD")):
-		p.mu.Lock()
-		p.held = append(p.held, r)
-		p.mu.Unlock()
 	case bytes.HasPrefix(r.Doc, []byte("BIG")):
 		rep := okReply(r)
 		rep.Frame = append(rep.Frame, make([]byte, 1<<20)...) // a large (bogus) frame
