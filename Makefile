@@ -13,7 +13,7 @@ DURATION ?= 1h
 L0_SOCK ?= /tmp/l0_lex_svc.sock
 PIDFILE ?= /tmp/l0d.pid
 # System programs some tests drive for real (Debian package names).
-SYSTEM_DEPS := texlive-luatex nginx haproxy prometheus
+SYSTEM_DEPS := texlive-luatex nginx libnginx-mod-stream haproxy prometheus shellcheck strace systemd
 
 .PHONY: all build run test test-kernel test-deps vet bench service-run service-stop \
 	verify gate ci soak chaos fuzz clean
@@ -35,6 +35,10 @@ test-deps:
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
 	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || missing="$$missing libnginx-mod-stream"; \
+	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
+	command -v strace >/dev/null || missing="$$missing strace"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "[test-deps] installing:$$missing"; \
