@@ -15,7 +15,7 @@ PIDFILE ?= /tmp/l0d.pid
 # System programs some tests drive for real (Debian package names).
 SYSTEM_DEPS := texlive-luatex nginx libnginx-mod-stream haproxy prometheus shellcheck strace systemd
 
-.PHONY: all build run test test-kernel test-deps vet bench service-run service-stop \
+.PHONY: all build run test test-kernel test-deps vet bench service-run service-stop oracle golden \
 	verify gate ci soak chaos fuzz clean
 
 all: build
@@ -67,6 +67,17 @@ test-actors:
 
 bench: build
 	$(SIMD_ENV) $(GO) test -run '^$$' -bench . -benchmem ./kernel/
+
+# Differential test of the kernel against LuaTeX (texdump) on many random
+# hostile documents and a fresh 1 MiB corpus; ORACLE_N documents.
+ORACLE_N ?= 1000
+oracle:
+	set -o pipefail; $(SIMD_ENV) L0_ORACLE_N=$(ORACLE_N) L0_ORACLE_SECONDS=600 $(GO) test -count=1 -timeout 20m -v \
+	  -run 'TestOracleRandom|TestCorpusLive' ./kernel/ | grep -v '^=== RUN'
+
+# Rewrites the corpus golden files of the kernel tests (needs luatex).
+golden:
+	kernel/testdata/gen_golden.sh
 
 fuzz:
 	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz FuzzLex -fuzztime 60s ./kernel/
