@@ -18,8 +18,9 @@ type connState struct {
 	c   gnet.Conn // immutable; only its concurrency-safe methods off the loop
 	srv *Server   // immutable
 
-	pendStart  int64 // loop only: when the first byte of a buffered partial frame was read
-	closedByUs bool  // loop only: we answered a fatal frame error and closed
+	pendStart  int64     // loop only: when the first byte of a buffered partial frame was read
+	closedByUs bool      // loop only: we answered a fatal frame error and closed
+	asm        *assembly // loop only: a large lex payload being received
 
 	mu       sync.Mutex
 	inflight int      // lex requests whose reply is not written or dropped yet

@@ -2,6 +2,7 @@ package eventloop_test
 
 import (
 	"bytes"
+	"hash/crc32"
 	"sync"
 	"testing"
 	"time"
@@ -72,11 +73,13 @@ func (p *fakePool) serve(r *actors.Request) {
 	}
 }
 
+// okReply answers n_tokens = len(doc) and n_issues = crc32(doc), so that
+// tests can check the document arrived intact.
 func okReply(r *actors.Request) *actors.Reply {
-	n := uint32(len(r.Doc))
+	n, sum := uint32(len(r.Doc)), crc32.ChecksumIEEE(r.Doc)
 	return &actors.Reply{
-		Frame:   proto.AppendReply(nil, r.ID, proto.Reply{NTokens: n, Origin: proto.OriginPrimary}),
-		NTokens: n, Origin: proto.OriginPrimary,
+		Frame:   proto.AppendReply(nil, r.ID, proto.Reply{NTokens: n, NIssues: sum, Origin: proto.OriginPrimary}),
+		NTokens: n, NIssues: sum, Origin: proto.OriginPrimary,
 	}
 }
 

@@ -2,6 +2,8 @@ package eventloop_test
 
 import (
 	"bytes"
+	"hash/crc32"
+	"math/rand/v2"
 	"context"
 	"errors"
 	"net"
@@ -84,6 +86,90 @@ func TestByteAtATimeTracksFirstByte(t *testing.T) {
 	// started at least len(f)-1 ticks before it was complete.
 	if span := req.TInDone - req.TInStart; span < int64(len(f)-1) {
 		t.Fatalf("TInDone-TInStart = %d ticks over %d reads; TInStart is not the first byte's read", span, len(f))
+	}
+}
+
+// TestLargeFramesInChunks pipelines documents around and above the size
+// from which payloads are assembled as they arrive, written in uneven
+// chunks, and checks each arrived intact (crc32 in n_issues).
+func TestLargeFramesInChunks(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{}, pool)
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	rng := rand.New(rand.NewPCG(1, 2))
+	sizes := []int{10, 64<<10 - 1, 64 << 10, 64<<10 + 1, 200 << 10, 5, 1<<20 + 3, 3 << 20}
+	docs := map[uint64][]byte{}
+	var stream []byte
+	for i, n := range sizes {
+		doc := make([]byte, n)
+		for j := range doc {
+			doc[j] = byte(rng.IntN(256))
+		}
+		id := uint64(i + 1)
+		docs[id] = doc
+		if i%3 == 2 { // legacy: the whole payload is the document
+			stream = append(stream, frame(proto.TypeLex, id, doc)...)
+		} else {
+			stream = append(stream, lexFrame(id, doc)...)
+		}
+	}
+	go func() {
+		for len(stream) > 0 {
+			k := min(len(stream), 1+rng.IntN(300<<10))
+			if _, err := c.Write(stream[:k]); err != nil {
+				return
+			}
+			stream = stream[k:]
+		}
+	}()
+	for range sizes {
+		f := mustRead(t, c)
+		r, doc := reply(t, f), docs[f.ReqID]
+		if doc == nil || r.Status != 0 || int(r.NTokens) != len(doc) || r.NIssues != crc32.ChecksumIEEE(doc) {
+			t.Fatalf("req %d: %+v, want %d bytes with crc %x", f.ReqID, r, len(doc), crc32.ChecksumIEEE(doc))
+		}
+		delete(docs, f.ReqID)
+	}
+}
+
+// TestLargeFrameTracksFirstByte: a large payload assembled over several
+// reads is stamped with the read of its header.
+func TestLargeFrameTracksFirstByte(t *testing.T) {
+	pool := newFakePool(t)
+	rec := &recorder{}
+	var clock, reads atomic.Int64
+	srv, err := eventloop.New(eventloop.Config{
+		UnixPath: sockPath(t), Telemetry: rec, Logf: t.Logf,
+		Now: func() int64 { return clock.Add(1) },
+	}, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetReadHook(func(int) { reads.Add(1) })
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	f := lexFrame(3, bytes.Repeat([]byte("%"), 100<<10))
+	parts := [][]byte{f[:10], f[10:1000], f[1000:50000], f[50000:]}
+	for _, p := range parts {
+		before := reads.Load()
+		if _, err := c.Write(p); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the server to read", func() bool { return reads.Load() > before })
+	}
+	if r := reply(t, mustRead(t, c)); r.NTokens != 100<<10 {
+		t.Fatalf("reply %+v", r)
+	}
+	waitFor(t, "the recorder", func() bool { return len(rec.all()) == 1 })
+	rc := rec.all()[0]
+	if span := rc.TInDone - rc.TInStart; span < int64(len(parts)-1) {
+		t.Fatalf("TInDone-TInStart = %d ticks over %d reads; TInStart is not the first byte's read", span, len(parts))
+	}
+	if rc.TReplyReady < rc.TInDone || rc.Bytes != 100<<10 || rc.BytesOut != proto.HeaderLen+proto.ReplyLen {
+		t.Fatalf("record %+v", rc)
 	}
 }
 

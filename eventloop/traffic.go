@@ -32,6 +32,16 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 	now := s.cfg.Now()
 	first := true
 	for {
+		if st.asm != nil { // a large document arriving: copy straight into it
+			if !st.asm.fill(c) {
+				break
+			}
+			a := st.asm
+			st.asm = nil
+			first = false
+			s.submit(st, a.reqID, a.mode, proto.LexDoc(a.buf), a.tStart)
+			continue
+		}
 		n := c.InboundBuffered()
 		if n < proto.HeaderLen {
 			break
@@ -49,12 +59,20 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 		if err != nil { // too large: answered without waiting for the payload
 			return s.fatal(c, st, h.ReqID, proto.CodeOf(err), err.Error()+"; closing the connection")
 		}
-		if n < need {
-			break
-		}
 		tStart := now
 		if first && st.pendStart != 0 {
 			tStart = st.pendStart
+		}
+		if n < need {
+			if isLex(h.Type) && h.Len >= assembleMin {
+				// Take the payload out of gnet's buffers as it arrives
+				// rather than letting its ring buffer grow to hold it.
+				_, _ = c.Discard(proto.HeaderLen)
+				st.asm = &assembly{reqID: h.ReqID, mode: modeOf(h.Type), tStart: tStart, buf: make([]byte, h.Len)}
+				first = false
+				continue
+			}
+			break
 		}
 		first = false
 		if act := s.frame(c, st, h, need, tStart); act != gnet.None {
@@ -83,11 +101,7 @@ func (s *Server) frame(c gnet.Conn, st *connState, h proto.Header, size int, tSt
 		if _, err := c.Read(payload); err != nil {
 			return s.fatal(c, st, h.ReqID, proto.ErrInternal, "cannot read a buffered payload")
 		}
-		mode := actors.ModeSummary
-		if h.Type == proto.TypeLexFull {
-			mode = actors.ModeFull
-		}
-		s.submit(st, h.ReqID, mode, proto.LexDoc(payload), tStart)
+		s.submit(st, h.ReqID, modeOf(h.Type), proto.LexDoc(payload), tStart)
 		return gnet.None
 	case proto.TypeFault:
 		if !s.cfg.FaultControl {
@@ -123,6 +137,38 @@ func (s *Server) frame(c gnet.Conn, st *connState, h proto.Header, size int, tSt
 	}
 	_, _ = c.Discard(size)
 	return gnet.None
+}
+
+// assembleMin is the payload size from which a lex request that is not yet
+// wholly buffered is copied into its own buffer as it arrives.
+const assembleMin = 64 << 10
+
+// assembly is a large lex payload being received.
+type assembly struct {
+	reqID  uint64
+	mode   actors.Mode
+	tStart int64
+	buf    []byte // the payload, owned by the request
+	filled int
+}
+
+// fill copies what c has buffered into the payload and reports whether it
+// is complete.
+func (a *assembly) fill(c gnet.Conn) bool {
+	if k := min(len(a.buf)-a.filled, c.InboundBuffered()); k > 0 {
+		n, _ := c.Read(a.buf[a.filled : a.filled+k])
+		a.filled += n
+	}
+	return a.filled == len(a.buf)
+}
+
+func isLex(t proto.Type) bool { return t == proto.TypeLex || t == proto.TypeLexFull }
+
+func modeOf(t proto.Type) actors.Mode {
+	if t == proto.TypeLexFull {
+		return actors.ModeFull
+	}
+	return actors.ModeSummary
 }
 
 // submit posts one lex request to the pool (or answers it at once while
