@@ -304,6 +304,9 @@ func (l *lexer) setupLine(start int) {
 
 // nextLine moves to the next line, or ends the document.
 func (l *lexer) nextLine() {
+	if l.done {
+		return
+	}
 	if l.lastLine {
 		l.done = true
 		l.pos, l.limit = 0, -1
@@ -488,6 +491,17 @@ func (l *lexer) slow() {
 				return
 			}
 		}
+	}
+	if !l.rw && l.pos == l.limit {
+		// The end-of-line character: \par, a space or nothing.
+		switch l.state {
+		case stateN:
+			l.emit(valPar, l.term, l.termEnd-l.term)
+		case stateM:
+			l.emit(valSpace, l.term, l.termEnd-l.term)
+		}
+		l.nextLine()
+		return
 	}
 	if l.pos > l.limit {
 		l.nextLine()
