@@ -53,33 +53,25 @@ func eq7(x7 uint64, c byte) uint64 {
 // movemask8 packs bit 7 of each byte of m (all other bits zero) into 8 bits.
 func movemask8(m uint64) uint64 { return (m >> 7) * gather8 >> 56 }
 
-// classifyWord classifies 8 bytes (little-endian in x) with SWAR arithmetic.
-func classifyWord(x uint64) (ord, sp, let uint64) {
-	hi := x & msb8 // bytes >= 0x80
-	x7 := x & low7
-	// 0x21 <= b <= 0x7d: b+0x5f sets bit 7, b+0x02 leaves it clear.
-	inRange := (x7 + lsb8*0x5f) &^ (x7 + lsb8*0x02) & msb8
-	excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~') // '^'|0x20 == '~'
-	l := x7 | lsb8*0x20                                           // lower-cased
-	letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
-	spc := eq7(x7, ' ') | eq7(x7, '\t')
-	nh := ^hi
-	ord = movemask8(inRange &^ excl & nh)
-	sp = movemask8(spc & nh)
-	let = movemask8(letters & nh)
-	return
-}
-
-// classifyGo classifies the 64 bytes of b with SWAR arithmetic.
+// classifyGo classifies the 64 bytes of b with SWAR arithmetic, 8 bytes
+// per uint64.
 func classifyGo(b *[64]byte) blockMasks {
 	var m blockMasks
 	for w := 0; w < 8; w++ {
 		x := binary.LittleEndian.Uint64(b[8*w:])
-		o, s, lt := classifyWord(x)
+		hi := x & msb8 // bytes >= 0x80
+		x7 := x & low7
+		// 0x21 <= b <= 0x7d: b+0x5f sets bit 7, b+0x02 leaves it clear.
+		inRange := (x7 + lsb8*0x5f) &^ (x7 + lsb8*0x02) & msb8
+		excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~') // '^'|0x20 == '~'
+		l := x7 | lsb8*0x20                                           // lower-cased
+		letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
+		spc := eq7(x7, ' ') | eq7(x7, '\t')
+		nh := ^hi
 		sh := uint(8 * w)
-		m.ord |= o << sh
-		m.sp |= s << sh
-		m.let |= lt << sh
+		m.ord |= movemask8(inRange&^excl&nh) << sh
+		m.sp |= movemask8(spc&nh) << sh
+		m.let |= movemask8(letters&nh) << sh
 	}
 	return m
 }

@@ -40,6 +40,7 @@ var (
 	cCatLetter, cCatOther       = bc(CatLetter), bc(CatOther)
 	vIota                       = archsimd.LoadUint32x8(&[8]uint32{0, 1, 2, 3, 4, 5, 6, 7})
 	vOnes                       = archsimd.BroadcastUint32x8(1)
+	vEight                      = archsimd.BroadcastUint32x8(8)
 )
 
 // classify32 computes the masks of 32 bytes and stores their token values
@@ -97,12 +98,11 @@ var (
 // guarantees k+n+8 <= len(val) (the arena's slack).
 func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
 	o := archsimd.BroadcastUint32x8(uint32(p)).Add(vIota)
-	step := archsimd.BroadcastUint32x8(8)
 	for i := 0; i < n; i += 8 {
-		archsimd.LoadUint32x8((*[8]uint32)(vals[sh+i : sh+i+8])).Store((*[8]uint32)(val[k+i : k+i+8]))
-		o.Store((*[8]uint32)(off[k+i : k+i+8]))
-		vOnes.Store((*[8]uint32)(ln[k+i : k+i+8]))
-		o = o.Add(step)
+		archsimd.LoadUint32x8((*[8]uint32)(vals[sh+i:])).Store((*[8]uint32)(val[k+i:]))
+		o.Store((*[8]uint32)(off[k+i:]))
+		vOnes.Store((*[8]uint32)(ln[k+i:]))
+		o = o.Add(vEight)
 	}
 	archsimd.ClearAVXUpperBits()
 }
