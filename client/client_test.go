@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -242,5 +244,47 @@ func TestClose(t *testing.T) {
 func TestDialError(t *testing.T) {
 	if _, err := client.Dial(context.Background(), "unix", "/nonexistent/l0.sock"); err == nil {
 		t.Error("Dial to a missing socket succeeded")
+	}
+}
+
+// TestWriteBlockedCancelled: a server that stops reading makes a large
+// request's write block; cancelling the context ends the call, and the
+// frame cut in the middle fails the connection (its stream is broken).
+func TestWriteBlockedCancelled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mute.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		one := make([]byte, 1)
+		nc.Read(one) // the write has started
+		cancel()
+		<-t.Context().Done() // read nothing more
+	}()
+	c, err := client.Dial(context.Background(), "unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Lex(ctx, make([]byte, 64<<20))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Lex = %v, want Canceled", err)
+	}
+	if c.Err() == nil {
+		t.Error("connection still usable after a frame was cut")
+	}
+	pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer pcancel()
+	if _, err := c.Ping(pctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("ping on a broken connection: %v, want the connection's error", err)
 	}
 }
