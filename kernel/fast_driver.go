@@ -149,6 +149,12 @@ func (l *lexer) fastLoop(simd bool) {
 				val[n], off[n], ln[n] = 1, uint32(p), uint32(k-p) // escape length 1
 				n++
 				p = k
+				if state == stateS {
+					// The spaces after it are skipped (state S).
+					if sk := uint(k - bs); sk < 64 {
+						p = min(k+trailingOnes(m.sp>>sk), lim)
+					}
+				}
 			default:
 				break inner
 			}
