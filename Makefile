@@ -84,6 +84,13 @@ fuzz:
 	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzFastVsRef$$' -fuzztime 60s ./kernel/
 	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz FuzzDecoder -fuzztime 60s ./proto/
 
+# Every wire-protocol fuzz target (FUZZTIME each).
+FUZZTIME ?= 60s
+fuzz-proto:
+	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzDecoder$$' -fuzztime $(FUZZTIME) ./proto/
+	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzParseFullReply$$' -fuzztime $(FUZZTIME) ./proto/
+	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzFullReplyArena$$' -fuzztime $(FUZZTIME) ./proto/
+
 service-run: build
 	@if [ -f $(PIDFILE) ] && kill -0 $$(cat $(PIDFILE)) 2>/dev/null; then \
 	  echo "[service-run] l0d already running (pid $$(cat $(PIDFILE)))"; exit 1; fi
