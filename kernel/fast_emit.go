@@ -45,22 +45,25 @@ func simpleCat(c byte) byte {
 // stores two tokens' fields at a time as 64-bit words.
 // The caller guarantees k+n <= len(val) and p+n <= len(src).
 func emitGo(val, off, ln []uint32, k int, src []byte, p, n int) {
-	s := src[p : p+n]
-	v := val[k : k+n]
-	o := off[k : k+n]
-	l := ln[k : k+n]
+	if n <= 0 {
+		return
+	}
+	// Bounds checked once for every store below.
+	_, _, _, _ = val[k+n-1], off[k+n-1], ln[k+n-1], src[p+n-1]
+	pv, po, pl := unsafe.Pointer(&val[k]), unsafe.Pointer(&off[k]), unsafe.Pointer(&ln[k])
+	s := unsafe.Pointer(&src[p])
 	offs := uint64(p) | uint64(p+1)<<32
 	i := 0
-	for ; i+1 < len(s); i += 2 {
-		// i+1 < n: both words are inside the slices.
-		*(*uint64)(unsafe.Pointer(&v[i])) = uint64(simpleVal[s[i]]) | uint64(simpleVal[s[i+1]])<<32
-		*(*uint64)(unsafe.Pointer(&o[i])) = offs
-		*(*uint64)(unsafe.Pointer(&l[i])) = 1 | 1<<32
+	for ; i+1 < n; i += 2 {
+		b0, b1 := *(*byte)(unsafe.Add(s, i)), *(*byte)(unsafe.Add(s, i+1))
+		*(*uint64)(unsafe.Add(pv, 4*i)) = uint64(simpleVal[b0]) | uint64(simpleVal[b1])<<32
+		*(*uint64)(unsafe.Add(po, 4*i)) = offs
+		*(*uint64)(unsafe.Add(pl, 4*i)) = 1 | 1<<32
 		offs += 2 | 2<<32
 	}
-	if i < len(s) {
-		v[i] = simpleVal[s[i]]
-		o[i] = uint32(offs)
-		l[i] = 1
+	if i < n {
+		*(*uint32)(unsafe.Add(pv, 4*i)) = simpleVal[*(*byte)(unsafe.Add(s, i))]
+		*(*uint32)(unsafe.Add(po, 4*i)) = uint32(offs)
+		*(*uint32)(unsafe.Add(pl, 4*i)) = 1
 	}
 }

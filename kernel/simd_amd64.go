@@ -2,7 +2,10 @@
 
 package kernel
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // simdBuilt reports whether this binary contains the AVX2 kernels.
 const simdBuilt = true
@@ -97,11 +100,16 @@ var (
 // it may write scratch values into up to 7 slots past k+n. The caller
 // guarantees k+n+8 <= len(val) (the arena's slack).
 func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
+	// Bounds checked once for every vector store and load below (the last
+	// one touches index k+n+7 at most, and vals index sh+n+7 <= 71).
+	_, _, _, _ = val[k+n+7], off[k+n+7], ln[k+n+7], vals[sh+n+7]
+	pv, po, pl := unsafe.Pointer(&val[k]), unsafe.Pointer(&off[k]), unsafe.Pointer(&ln[k])
+	ps := unsafe.Pointer(&vals[sh])
 	o := archsimd.BroadcastUint32x8(uint32(p)).Add(vIota)
-	for i := 0; i < n; i += 8 {
-		archsimd.LoadUint32x8((*[8]uint32)(vals[sh+i:])).Store((*[8]uint32)(val[k+i:]))
-		o.Store((*[8]uint32)(off[k+i:]))
-		vOnes.Store((*[8]uint32)(ln[k+i:]))
+	for i := 0; i < 4*n; i += 32 {
+		archsimd.LoadUint32x8((*[8]uint32)(unsafe.Add(ps, i))).Store((*[8]uint32)(unsafe.Add(pv, i)))
+		o.Store((*[8]uint32)(unsafe.Add(po, i)))
+		vOnes.Store((*[8]uint32)(unsafe.Add(pl, i)))
 		o = o.Add(vEight)
 	}
 	archsimd.ClearAVXUpperBits()
