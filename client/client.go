@@ -70,7 +70,7 @@ func Dial(ctx context.Context, network, addr string) (*Conn, error) {
 }
 
 // NewConn runs the client protocol over an established connection (it takes
-// ownership of nc).
+// ownership of nc and starts the reader goroutine; Close stops it).
 func NewConn(nc net.Conn) *Conn {
 	c := &Conn{nc: nc, pending: make(map[uint64]chan proto.Frame), done: make(chan struct{})}
 	go c.readLoop()
@@ -140,7 +140,8 @@ func (c *Conn) Close() error {
 	return nil
 }
 
-// Err returns why the connection is no longer usable, or nil.
+// Err returns why the connection is no longer usable, or nil. Safe for
+// concurrent use.
 func (c *Conn) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -279,7 +280,7 @@ func lexRequest(typ proto.Type, doc []byte) (func(id uint64) net.Buffers, error)
 // Lex sends doc as a type-1 request and returns the type-2 reply. A reply
 // with a non-zero status is returned together with a *ServerError of that
 // code; an error frame gives a *ServerError alone. On ctx's end the request
-// is cancelled and ctx.Err() returned.
+// is cancelled and ctx.Err() returned. Safe for concurrent use.
 func (c *Conn) Lex(ctx context.Context, doc []byte) (proto.Reply, error) {
 	build, err := lexRequest(proto.TypeLex, doc)
 	if err != nil {
@@ -306,7 +307,8 @@ func (c *Conn) Lex(ctx context.Context, doc []byte) (proto.Reply, error) {
 }
 
 // LexFull sends doc as a type-3 request and returns the decoded full result
-// (tokens with spans and names, issues).
+// (tokens with spans and names, issues). Errors and cancellation as for Lex.
+// Safe for concurrent use.
 func (c *Conn) LexFull(ctx context.Context, doc []byte) (*proto.FullResult, error) {
 	build, err := lexRequest(proto.TypeLexFull, doc)
 	if err != nil {
@@ -325,7 +327,7 @@ func (c *Conn) LexFull(ctx context.Context, doc []byte) (*proto.FullResult, erro
 	return nil, unexpected(f, proto.TypeReplyFull)
 }
 
-// Ping asks for the server's health.
+// Ping asks for the server's health. Safe for concurrent use.
 func (c *Conn) Ping(ctx context.Context) (proto.Pong, error) {
 	f, err := c.roundTrip(ctx, false, func(id uint64) net.Buffers {
 		return net.Buffers{proto.AppendPing(nil, id)}
@@ -344,7 +346,7 @@ func (c *Conn) Ping(ctx context.Context) (proto.Pong, error) {
 
 // Fault sends a fault-injection control frame and waits for its
 // acknowledgement. The server refuses it (ErrForbidden) unless it runs with
-// L0_FAULT_CONTROL=1.
+// L0_FAULT_CONTROL=1. Safe for concurrent use.
 func (c *Conn) Fault(ctx context.Context, flt proto.Fault) error {
 	if err := flt.Validate(); err != nil {
 		return fmt.Errorf("cannot send fault: %w", err)
