@@ -248,3 +248,54 @@ func corpusDoc(t *testing.T) []byte {
 	t.Helper()
 	return corpus.Generate(256<<10, 1)
 }
+
+// TestE2EFaultControl drives runtime faults through control frames: a
+// stalled request is answered CANCELLED on a client cancel, a panicking
+// actor does not take the server down, and the drain still ends with exit 0.
+func TestE2EFaultControl(t *testing.T) {
+	bin := l0dBinary(t, "")
+	// One actor, so that every armed fault is consumed by the next request.
+	d := startDaemon(t, bin, tempSock(t), "L0_FAULT_CONTROL=1", "L0_HEDGE_MS=0", "L0_POOL_CORES=0", "L0_DRAIN_MS=3000")
+	c := dial(t, "unix", d.sock)
+	ack := func(id uint64, f proto.Fault) {
+		t.Helper()
+		send(t, c, proto.AppendFault(nil, id, f))
+		if r := recv(t, c); r.Type != proto.TypeFaultAck || r.ReqID != id {
+			t.Fatalf("fault %+v: got type %d req %d payload %q", f, r.Type, r.ReqID, r.Payload)
+		}
+	}
+
+	ack(100, proto.Fault{Kind: proto.FaultStall, Actor: proto.AllActors})
+	send(t, c, lexReq(t, proto.TypeLex, 1, testDoc), proto.AppendPing(nil, 2))
+	if f := recv(t, c); f.Type != proto.TypePong { // req 1 is stalled, the loop is not
+		t.Fatalf("want the pong while req 1 stalls, got type %d req %d", f.Type, f.ReqID)
+	}
+	send(t, c, proto.AppendCancel(nil, 1))
+	if rep := recvReply(t, c, 1); rep.Status != uint32(proto.ErrCancelled) {
+		t.Fatalf("stalled req 1 after cancel: %+v", rep)
+	}
+
+	ack(101, proto.Fault{Kind: proto.FaultPanic, Actor: proto.AllActors})
+	want, _ := localLex(t, testDoc)
+	for id := uint64(10); id < 14; id++ {
+		send(t, c, lexReq(t, proto.TypeLex, id, testDoc))
+		rep := recvReply(t, c, id)
+		if rep.Status != 0 && rep.Status != uint32(proto.ErrInternal) {
+			t.Fatalf("req %d around a panic: %+v", id, rep)
+		}
+		if rep.Status == 0 && int(rep.NTokens) != want {
+			t.Fatalf("req %d: %d tokens, want %d", id, rep.NTokens, want)
+		}
+	}
+	send(t, c, proto.AppendFault(nil, 102, proto.Fault{Kind: proto.FaultRotate, Actor: 7}))
+	if f := recv(t, c); f.Type != proto.TypeError {
+		t.Fatalf("fault for a missing actor: type %d", f.Type)
+	}
+	send(t, c, proto.AppendPing(nil, 103))
+	if f := recv(t, c); f.Type != proto.TypePong {
+		t.Fatalf("ping after the faults: type %d", f.Type)
+	}
+	if code := d.stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, d.out.String())
+	}
+}
