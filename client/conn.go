@@ -1,10 +1,3 @@
-// Package client is the Go client of l0d: persistent connections that
-// pipeline requests, match replies by req_id and honour context deadlines.
-//
-// A Conn is safe for concurrent use: any number of goroutines may call its
-// methods at once. Requests are written one at a time (whole frames) and one
-// reader goroutine hands each reply to the call waiting for its req_id, so
-// replies may arrive in any order.
 package client
 
 import (
@@ -18,24 +11,6 @@ import (
 
 	"l0lex/proto"
 )
-
-// ErrClosed is returned by calls on a connection closed with Close.
-var ErrClosed = errors.New("client: connection closed")
-
-// ServerError is a request refused or failed by the server: an error frame
-// (type 5) or a type-2 reply with a non-zero status.
-type ServerError struct {
-	Code    proto.ErrCode
-	Message string // empty for a type-2 status
-}
-
-// Error returns "l0d: CODE: MESSAGE".
-func (e *ServerError) Error() string {
-	if e.Message == "" {
-		return fmt.Sprintf("l0d: %s (code %d)", e.Code, uint32(e.Code))
-	}
-	return fmt.Sprintf("l0d: %s (code %d): %s", e.Code, uint32(e.Code), e.Message)
-}
 
 // cancelWriteTimeout bounds the write of a cancel frame after a call's
 // context ended.
@@ -250,118 +225,4 @@ func (c *Conn) roundTrip(ctx context.Context, sendCancel bool, build func(id uin
 		}
 		return proto.Frame{}, ctx.Err()
 	}
-}
-
-// serverError converts an error frame into a *ServerError.
-func serverError(f proto.Frame) error {
-	e, err := proto.ParseError(f.Payload)
-	if err != nil {
-		return fmt.Errorf("cannot decode l0d's error reply: %w", err)
-	}
-	return &ServerError{Code: e.Code, Message: e.Message}
-}
-
-// unexpected reports a reply of the wrong type.
-func unexpected(f proto.Frame, want proto.Type) error {
-	return fmt.Errorf("l0d answered request %d with frame type %d, want %d", f.ReqID, uint32(f.Type), uint32(want))
-}
-
-// lexRequest builds the frame of a lex request without copying doc.
-func lexRequest(typ proto.Type, doc []byte) (func(id uint64) net.Buffers, error) {
-	if _, err := proto.AppendLexHead(nil, typ, 0, len(doc)); err != nil {
-		return nil, err
-	}
-	return func(id uint64) net.Buffers {
-		head, _ := proto.AppendLexHead(make([]byte, 0, proto.HeaderLen+proto.LexPrefixLen), typ, id, len(doc))
-		return net.Buffers{head, doc}
-	}, nil
-}
-
-// Lex sends doc as a type-1 request and returns the type-2 reply. A reply
-// with a non-zero status is returned together with a *ServerError of that
-// code; an error frame gives a *ServerError alone. On ctx's end the request
-// is cancelled and ctx.Err() returned. Safe for concurrent use.
-func (c *Conn) Lex(ctx context.Context, doc []byte) (proto.Reply, error) {
-	build, err := lexRequest(proto.TypeLex, doc)
-	if err != nil {
-		return proto.Reply{}, err
-	}
-	f, err := c.roundTrip(ctx, true, build)
-	if err != nil {
-		return proto.Reply{}, err
-	}
-	switch f.Type {
-	case proto.TypeReply:
-		r, err := proto.ParseReply(f.Payload)
-		if err != nil {
-			return r, err
-		}
-		if r.Status != 0 {
-			return r, &ServerError{Code: proto.ErrCode(r.Status)}
-		}
-		return r, nil
-	case proto.TypeError:
-		return proto.Reply{}, serverError(f)
-	}
-	return proto.Reply{}, unexpected(f, proto.TypeReply)
-}
-
-// LexFull sends doc as a type-3 request and returns the decoded full result
-// (tokens with spans and names, issues). Errors and cancellation as for Lex.
-// Safe for concurrent use.
-func (c *Conn) LexFull(ctx context.Context, doc []byte) (*proto.FullResult, error) {
-	build, err := lexRequest(proto.TypeLexFull, doc)
-	if err != nil {
-		return nil, err
-	}
-	f, err := c.roundTrip(ctx, true, build)
-	if err != nil {
-		return nil, err
-	}
-	switch f.Type {
-	case proto.TypeReplyFull:
-		return proto.ParseFullReply(f.Payload)
-	case proto.TypeError:
-		return nil, serverError(f)
-	}
-	return nil, unexpected(f, proto.TypeReplyFull)
-}
-
-// Ping asks for the server's health. Safe for concurrent use.
-func (c *Conn) Ping(ctx context.Context) (proto.Pong, error) {
-	f, err := c.roundTrip(ctx, false, func(id uint64) net.Buffers {
-		return net.Buffers{proto.AppendPing(nil, id)}
-	})
-	if err != nil {
-		return proto.Pong{}, err
-	}
-	switch f.Type {
-	case proto.TypePong:
-		return proto.ParsePong(f.Payload)
-	case proto.TypeError:
-		return proto.Pong{}, serverError(f)
-	}
-	return proto.Pong{}, unexpected(f, proto.TypePong)
-}
-
-// Fault sends a fault-injection control frame and waits for its
-// acknowledgement. The server refuses it (ErrForbidden) unless it runs with
-// L0_FAULT_CONTROL=1. Safe for concurrent use.
-func (c *Conn) Fault(ctx context.Context, flt proto.Fault) error {
-	if err := flt.Validate(); err != nil {
-		return fmt.Errorf("cannot send fault: %w", err)
-	}
-	f, err := c.roundTrip(ctx, false, func(id uint64) net.Buffers {
-		return net.Buffers{proto.AppendFault(nil, id, flt)}
-	})
-	if err != nil {
-		return err
-	}
-	switch f.Type {
-	case proto.TypeFaultAck:
-		return nil
-	case proto.TypeError:
-		return serverError(f)
-	}
-	return unexpected(f, proto.TypeFaultAck)
 }
