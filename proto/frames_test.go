@@ -89,11 +89,17 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	docA := []byte("a\n")
+	arenaA := kernel.NewArena(kernel.SizeFor(docA))
+	if err := kernel.Lex(arenaA, docA, nil); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		got  []byte
 	}{
 		{"lex_request", req},
+		{"full_reply_a", proto.AppendFullReplyPath(nil, 1, proto.OriginPrimary, "avx2", arenaA)},
 		{"reply", proto.AppendReply(nil, 1, proto.Reply{NTokens: 2, Origin: proto.OriginPrimary})},
 		{"reply_busy", proto.AppendReply(nil, 2, proto.Reply{Status: uint32(proto.ErrBusy), Origin: proto.OriginPrimary})},
 		{"error_too_large", proto.AppendError(nil, 3, proto.ErrTooLarge, "payload too large")},
