@@ -2,10 +2,10 @@ package eventloop_test
 
 import (
 	"bytes"
-	"hash/crc32"
-	"math/rand/v2"
 	"context"
 	"errors"
+	"hash/crc32"
+	"math/rand/v2"
 	"net"
 	"os"
 	"sync/atomic"
