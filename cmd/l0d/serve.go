@@ -119,7 +119,15 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	code := exitOK
 	select {
 	case s := <-stop:
-		logger.Printf("%v: draining (at most %d ms)", s, cfg.DrainMs)
+		logger.Printf("%v: draining (at most %d ms; a second signal exits at once)", s, cfg.DrainMs)
+		go func() {
+			s := <-stop
+			logger.Printf("%v during the drain: exiting now", s)
+			if cfg.PidFile != "" {
+				_ = removePIDFile(cfg.PidFile)
+			}
+			os.Exit(exitFail)
+		}()
 	case <-srv.Done():
 		logger.Printf("event loop stopped unexpectedly")
 		code = exitFail
