@@ -13,9 +13,20 @@ import (
 // of the given size: it appends each chunk, decodes every complete frame and
 // discards it. It stops at the first fatal error.
 func decodeAll(d *proto.Decoder, stream []byte, chunk int) (frames []proto.Frame, errs []error) {
+	return decodeSplit(d, stream, []byte{byte(min(chunk, 256) - 1)}, chunk)
+}
+
+// decodeSplit is decodeAll with chunk sizes taken in turn from splits (each
+// byte b is a chunk of b+1 bytes), or chunks of size bytes when splits is
+// empty.
+func decodeSplit(d *proto.Decoder, stream, splits []byte, size int) (frames []proto.Frame, errs []error) {
 	var inbound []byte
-	for len(stream) > 0 {
-		n := min(chunk, len(stream))
+	for k := 0; len(stream) > 0; k++ {
+		n := size
+		if len(splits) > 0 {
+			n = int(splits[k%len(splits)]) + 1
+		}
+		n = min(n, len(stream))
 		inbound = append(inbound, stream[:n]...)
 		stream = stream[n:]
 		for {

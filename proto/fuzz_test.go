@@ -10,7 +10,8 @@ import (
 	"l0lex/proto"
 )
 
-// FuzzDecoder feeds arbitrary streams, split at arbitrary points, to both
+// FuzzDecoder feeds arbitrary streams, split at arbitrary points (chunk
+// sizes from splits), to both
 // decoders through the gnet-style loop and through a Reader. Decoding must
 // never panic; every frame is decoded or rejected with a *FrameError; the
 // decoded frames re-encode to exactly the bytes they were read from; and
@@ -20,28 +21,27 @@ func FuzzDecoder(f *testing.F) {
 	seed = proto.AppendPing(seed, 2)
 	seed = proto.AppendCancel(seed, 1)
 	seed = proto.AppendFault(seed, 3, proto.Fault{Kind: proto.FaultDelay, Actor: -1, Ms: 10})
-	f.Add(seed, uint8(3), uint16(100), false)
+	f.Add(seed, []byte{2, 15, 0, 200}, uint16(100), false)
 	replies := proto.AppendReply(nil, 1, proto.Reply{NTokens: 2, Origin: 1})
 	replies = proto.AppendError(replies, 2, proto.ErrBusy, "busy")
 	replies = proto.AppendPong(replies, 3, proto.Pong{Version: "v", Kernel: "avx2", Actors: 2})
 	full, _ := proto.AppendFullResult(nil, 4, exampleFull())
 	replies = append(replies, full...)
 	replies = proto.AppendFaultAck(replies, 5)
-	f.Add(replies, uint8(1), uint16(0), true)
-	f.Add([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), uint8(5), uint16(64), false)
-	f.Add(proto.AppendFrame(nil, proto.TypePing, 9, []byte("x")), uint8(16), uint16(0), false)
-	f.Fuzz(func(t *testing.T, stream []byte, chunk uint8, max uint16, fromServer bool) {
+	f.Add(replies, []byte{0}, uint16(0), true)
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), []byte{4}, uint16(64), false)
+	f.Add(proto.AppendFrame(nil, proto.TypePing, 9, []byte("x")), []byte{15, 0}, uint16(0), false)
+	f.Fuzz(func(t *testing.T, stream, splits []byte, max uint16, fromServer bool) {
 		side := proto.FromClient
 		if fromServer {
 			side = proto.FromServer
 		}
 		d := proto.NewDecoder(side, uint32(max))
-		step := int(chunk%32) + 1
-		frames, errs := decodeAll(d, stream, step)
-		whole, wholeErrs := decodeAll(d, stream, len(stream)+1)
+		frames, errs := decodeSplit(d, stream, splits, 1)
+		whole, wholeErrs := decodeSplit(d, stream, nil, len(stream)+1)
 		if !reflect.DeepEqual(frames, whole) || len(errs) != len(wholeErrs) {
-			t.Fatalf("chunked (%d) and whole decoding differ: %d/%d frames, %d/%d errors",
-				step, len(frames), len(whole), len(errs), len(wholeErrs))
+			t.Fatalf("split (%v) and whole decoding differ: %d/%d frames, %d/%d errors",
+				splits, len(frames), len(whole), len(errs), len(wholeErrs))
 		}
 		for _, err := range errs {
 			var fe *proto.FrameError
