@@ -23,6 +23,13 @@ import "sync/atomic"
 // bytes of src[l.pos:l.limit] in normal mode (and the end-of-line character
 // at l.limit), and the bytes before l.limit are never trailing spaces, so a
 // space there always counts.
+//
+// Bounds: the inner loop never runs past l.checkAt, so the cancel flag is
+// checked every cancelEvery (64 KiB) bytes of input; every bulk store checks
+// first that its whole run fits in the arena's token capacity (vector
+// stores may then write scratch values into the arena's slack), and a run
+// that does not fit goes to slow(), which fails with ErrArenaFull exactly as
+// the reference driver does.
 
 // lexFast lexes src into a with the fast driver; simd selects the AVX2
 // kernels (the caller checked that they are usable).
