@@ -288,3 +288,19 @@ func TestWriteBlockedCancelled(t *testing.T) {
 		t.Errorf("ping on a broken connection: %v, want the connection's error", err)
 	}
 }
+
+// TestTooLargeRefusedMidWrite: the server refuses a request it will not
+// read (over its maximum) and closes while the client is still writing it;
+// the caller still gets the server's error frame, and later calls fail.
+func TestTooLargeRefusedMidWrite(t *testing.T) {
+	s := newFakeServer(t, 1000)
+	c := dial(t, s)
+	_, err := c.Lex(context.Background(), make([]byte, 9<<20))
+	var se *client.ServerError
+	if !errors.As(err, &se) || se.Code != proto.ErrTooLarge {
+		t.Fatalf("Lex = %v, want a too-large ServerError", err)
+	}
+	if _, err := c.Ping(context.Background()); err == nil {
+		t.Error("ping after the server closed the connection succeeded")
+	}
+}

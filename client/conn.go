@@ -107,6 +107,21 @@ func (c *Conn) fail(err error) {
 	c.nc.Close()
 }
 
+// drainTimeout bounds how long the reader goes on after a failed write.
+const drainTimeout = time.Second
+
+// failWrite records err (the first one wins) so that no new call starts,
+// and lets the reader deliver the replies that already arrived: it fails
+// the pending calls when it reaches the end of the stream or drainTimeout.
+func (c *Conn) failWrite(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.mu.Unlock()
+	c.nc.SetReadDeadline(time.Now().Add(drainTimeout))
+}
+
 // Close closes the connection; pending calls fail with ErrClosed. It is safe
 // to call more than once and concurrently with other calls.
 func (c *Conn) Close() error {
@@ -178,10 +193,14 @@ func (c *Conn) write(ctx context.Context, bufs net.Buffers) error {
 	if err == nil {
 		return nil
 	}
-	if n > 0 && int(n) < total {
+	switch {
+	case ctx.Err() == nil:
+		// The peer is gone (broken pipe, reset): it may still have answered
+		// before closing, so let the reader deliver what arrived.
+		c.failWrite(fmt.Errorf("cannot send request to l0d: %w", err))
+	case n > 0:
+		// Cut by the context: the stream is broken for a live peer.
 		c.fail(fmt.Errorf("cannot send request to l0d: frame cut after %d of %d bytes: %w", n, total, err))
-	} else if ctx.Err() == nil {
-		c.fail(fmt.Errorf("cannot send request to l0d: %w", err))
 	}
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
@@ -201,10 +220,20 @@ func (c *Conn) roundTrip(ctx context.Context, sendCancel bool, build func(id uin
 		return proto.Frame{}, err
 	}
 	if err := c.write(ctx, build(id)); err != nil {
-		c.forget(id)
-		if cerr := c.Err(); cerr != nil && ctx.Err() == nil {
-			return proto.Frame{}, cerr
+		if ctx.Err() == nil {
+			// The write failed the connection; the reader closes our
+			// channel unless the reply came first: a server refuses a
+			// request it will not read (too large) with an error frame,
+			// then closes.
+			if f, ok := <-ch; ok && f.Type != badReply {
+				return f, nil
+			}
+			if cerr := c.Err(); cerr != nil {
+				return proto.Frame{}, cerr
+			}
+			return proto.Frame{}, err
 		}
+		c.forget(id)
 		return proto.Frame{}, err
 	}
 	select {
