@@ -136,7 +136,8 @@ func sendCmd(args []string, sio sendIO) int {
 	rep, err := c.Lex(ctx, doc)
 	elapsed := time.Since(start)
 	var se *client.ServerError
-	if err != nil && !errors.As(err, &se) {
+	if err != nil && (!errors.As(err, &se) || rep.Status == 0) {
+		// A connection error, or an error frame instead of a type-2 reply.
 		fmt.Fprintf(sio.err, "l0ctl send: %v\n", err)
 		return 1
 	}
