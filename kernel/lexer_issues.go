@@ -59,54 +59,52 @@ func (l *lexer) checkGroupsAndMath() {
 	val := a.Val[:n]
 	depth := 0
 	math, open := 0, 0 // math: 0 none, 1 inline, 2 display; open: token index
-	for i := 0; i < n; i++ {
-		if math == 0 {
-			// Skip 8 tokens at a time while none is a brace or math
-			// shift (printed catcode 1, 2 or 3): control sequences only
-			// matter inside math.
-			for i+8 <= n {
-				w := val[i : i+8 : i+8]
-				if groupOrMath(w[0])|groupOrMath(w[1])|groupOrMath(w[2])|groupOrMath(w[3])|
-					groupOrMath(w[4])|groupOrMath(w[5])|groupOrMath(w[6])|groupOrMath(w[7]) != 0 {
-					break
+	for i := 0; i < n; {
+		// Blocks of 8 tokens: outside math, a block with no brace and no
+		// math shift (printed catcode 1, 2 or 3) is skipped whole; control
+		// sequences only matter inside math (\par).
+		end := min(i+8, n)
+		if math == 0 && end == i+8 {
+			w := val[i : i+8 : i+8]
+			if groupOrMath(w[0])|groupOrMath(w[1])|groupOrMath(w[2])|groupOrMath(w[3])|
+				groupOrMath(w[4])|groupOrMath(w[5])|groupOrMath(w[6])|groupOrMath(w[7]) == 0 {
+				i = end
+				continue
+			}
+		}
+		for ; i < end; i++ {
+			v := val[i]
+			if v>>catShift > CatMathShift {
+				continue // most tokens: letters, others, spaces
+			}
+			switch v >> catShift {
+			case CatBeginGroup:
+				depth++
+			case CatEndGroup:
+				if depth == 0 {
+					l.postIssue(IssueUnmatchedClose, a.Off[i], '}')
+				} else {
+					depth--
 				}
-				i += 8
-			}
-			if i >= n {
-				break
-			}
-		}
-		v := val[i]
-		if v>>catShift > CatMathShift {
-			continue // most tokens: letters, others, spaces
-		}
-		switch v >> catShift {
-		case CatBeginGroup:
-			depth++
-		case CatEndGroup:
-			if depth == 0 {
-				l.postIssue(IssueUnmatchedClose, a.Off[i], '}')
-			} else {
-				depth--
-			}
-		case CatMathShift:
-			double := i+1 < n && val[i+1]>>catShift == CatMathShift
-			switch {
-			case math == 0 && double:
-				math, open = 2, i
-				i++
-			case math == 0:
-				math, open = 1, i
-			case math == 2 && double:
-				math = 0
-				i++
-			default:
-				math = 0
-			}
-		case CatEscape:
-			if math != 0 && (v == valPar || l.isParName(i)) {
-				l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
-				math = 0
+			case CatMathShift:
+				double := i+1 < n && val[i+1]>>catShift == CatMathShift
+				switch {
+				case math == 0 && double:
+					math, open = 2, i
+					i++
+				case math == 0:
+					math, open = 1, i
+				case math == 2 && double:
+					math = 0
+					i++
+				default:
+					math = 0
+				}
+			case CatEscape:
+				if math != 0 && (v == valPar || l.isParName(i)) {
+					l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
+					math = 0
+				}
 			}
 		}
 	}
