@@ -112,6 +112,15 @@ func TestFastVsRefCorpus(t *testing.T) {
 	}
 }
 
+// TestFastVsRefLongLine checks a document that is one line of 300 KB (the
+// cancel checks fall inside the line) and one of 200 KB of spaces.
+func TestFastVsRefLongLine(t *testing.T) {
+	line := bytes.Repeat([]byte("word \\foo{x}$y$ "), 300_000/16)
+	checkFastVsRef(t, "long line", line, SizeFor(line))
+	spaces := append(append([]byte("a"), bytes.Repeat([]byte(" \t"), 100_000)...), 'b')
+	checkFastVsRef(t, "long spaces", spaces, SizeFor(spaces))
+}
+
 // hostile returns a random document built from the pieces that exercise
 // TeX's reading rules: carets and ^^ forms, broken UTF-8, NUL/DEL/FF,
 // CR/CRLF, backslashes at line ends, comments, braces, runs of spaces.
