@@ -157,6 +157,13 @@ func startDaemon(t *testing.T, bin string, sock string, extraEnv ...string) *dae
 		select {
 		case <-d.exited:
 		default:
+			if t.Failed() { // the final counters for the post-mortem
+				_ = d.cmd.Process.Signal(syscall.SIGTERM)
+				select {
+				case <-d.exited:
+				case <-time.After(15 * time.Second):
+				}
+			}
 			_ = d.cmd.Process.Kill()
 			<-d.exited
 		}

@@ -133,11 +133,16 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		code = exitFail
 	}
 	tel.SetReady(false)
+	in := pool.Info()
+	logger.Printf("in flight at the stop: %d in the event loop, %d in the pool (loads %v, mailboxes %v)",
+		srv.InFlight(), in.Inflight, in.Loads, in.QueueDepths)
 	stopAll(srv, pool, tel, time.Duration(cfg.DrainMs)*time.Millisecond, logger)
 	closeTel()
-	st := srv.Snapshot()
-	logger.Printf("stopped: %d connections, %d requests, %d replies, %d dropped (peer gone)",
-		st.Conns, st.Requests, st.Replies, st.Dropped)
+	st, ps := srv.Snapshot(), pool.Info().Stats
+	logger.Printf("stopped: %d connections, %d requests, %d replies, %d dropped (peer gone), %d frame errors, %d half-closes",
+		st.Conns, st.Requests, st.Replies, st.Dropped, st.FrameErrors, st.HalfCloses)
+	logger.Printf("pool: %d submitted, %d rejected, %d cancelled, %d hedges (%d won), %d crashes, %d retries, %d internal, %d rotations",
+		ps.Submitted, ps.Rejected, ps.Cancelled, ps.Hedges, ps.HedgeWins, ps.Crashes, ps.Retries, ps.Internal, ps.Rotations)
 	return code
 }
 
