@@ -94,7 +94,7 @@ fuzz-proto:
 service-run: build
 	@if [ -f $(PIDFILE) ] && kill -0 $$(cat $(PIDFILE)) 2>/dev/null; then \
 	  echo "[service-run] l0d already running (pid $$(cat $(PIDFILE)))"; exit 1; fi
-	@L0_PROM=$${L0_PROM:-1} L0_SOCK=$(L0_SOCK) L0_PID_FILE=$(PIDFILE) \
+	@L0_PROM=$${L0_PROM:-1} L0_SOCK=$(L0_SOCK) L0_PID_FILE=$(PIDFILE) L0_TAIL_CSV=$(TAIL_CSV) \
 	  nohup $(BIN)/l0d > /tmp/l0d.log 2>&1 & \
 	for i in $$(seq 50); do [ -f $(PIDFILE) ] && [ -S $(L0_SOCK) ] && break; sleep 0.1; done; \
 	if ! [ -S $(L0_SOCK) ]; then echo "[service-run] l0d did not start:"; cat /tmp/l0d.log; exit 1; fi; \
@@ -126,15 +126,19 @@ verify: build
 	echo "[verify] tail CSV (slowest):"; tail -n 10 "$(TAIL_CSV)" 2>/dev/null || true; \
 	$(MAKE) --no-print-directory service-stop; exit $$rc
 
+# The gate on a finished run; METRICS may be the live URL or a saved scrape.
+METRICS ?= $(METRICS_URL)
 gate: build
-	$(BIN)/l0ctl gate --latencies "$(OUT)" --tail-csv "$(TAIL_CSV)" --metrics $(METRICS_URL)
+	$(BIN)/l0ctl gate --latencies "$(OUT)" --tail-csv "$(TAIL_CSV)" --metrics $(METRICS)
 
 ci: build
 	@$(MAKE) --no-print-directory service-run
 	@rc=0; echo "[ci] $(NREQ) keep-alive requests on $(THREADS) connections"; \
 	$(BIN)/l0ctl bench keepalive --file "$(FILE)" --n $(NREQ) $(LOAD_FLAGS) --out "$(OUT)" || rc=1; \
-	$(MAKE) --no-print-directory gate OUT="$(OUT)" || rc=1; \
-	$(MAKE) --no-print-directory service-stop; exit $$rc
+	curl -sf $(METRICS_URL) > "$(OUT).prom" || rc=1; \
+	$(MAKE) --no-print-directory service-stop; \
+	$(BIN)/l0ctl gate --latencies "$(OUT)" --tail-csv "$(TAIL_CSV)" --metrics "$(OUT).prom" || rc=1; \
+	exit $$rc
 
 soak: build
 	@$(MAKE) --no-print-directory service-run
