@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 )
@@ -59,15 +60,18 @@ func (l *lexer) checkGroupsAndMath() {
 	val := a.Val[:n]
 	depth := 0
 	math, open := 0, 0 // math: 0 none, 1 inline, 2 display; open: token index
+	var pars parFinder
+	pars.init(a, l.src)
+	nextPar := pars.next(0) // next token named par that is not a blank line's
 	for i := 0; i < n; {
-		// Blocks of 8 tokens: outside math, a block with no brace and no
-		// math shift (printed catcode 1, 2 or 3) is skipped whole; control
-		// sequences only matter inside math (\par).
+		// Blocks of 8 tokens: a block with no brace, no math shift (printed
+		// catcode 1, 2 or 3), no blank-line \par and no other \par is
+		// skipped whole, without looking at anything but the values.
 		end := min(i+8, n)
-		if math == 0 && end == i+8 {
+		if end == i+8 && nextPar >= end {
 			w := val[i : i+8 : i+8]
-			if groupOrMath(w[0])|groupOrMath(w[1])|groupOrMath(w[2])|groupOrMath(w[3])|
-				groupOrMath(w[4])|groupOrMath(w[5])|groupOrMath(w[6])|groupOrMath(w[7]) == 0 {
+			if interesting(w[0])|interesting(w[1])|interesting(w[2])|interesting(w[3])|
+				interesting(w[4])|interesting(w[5])|interesting(w[6])|interesting(w[7]) == 0 {
 				i = end
 				continue
 			}
@@ -101,7 +105,12 @@ func (l *lexer) checkGroupsAndMath() {
 					math = 0
 				}
 			case CatEscape:
-				if math != 0 && (v == valPar || l.isParName(i)) {
+				isPar := v == valPar
+				if i == nextPar {
+					isPar = true
+					nextPar = pars.next(i + 1)
+				}
+				if math != 0 && isPar {
 					l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
 					math = 0
 				}
@@ -127,15 +136,77 @@ func (l *lexer) checkGroupsAndMath() {
 	}
 }
 
-// groupOrMath returns a value with bit 63 set when v is a character of
-// printed catcode 1, 2 or 3, and clear otherwise (no branch).
-func groupOrMath(v uint32) uint64 {
-	return (uint64(v-1<<catShift) - 3<<catShift) & (1 << 63)
+// interesting returns a value with bit 63 set when v is a character of
+// printed catcode 1, 2 or 3 or the \par of a blank line, and clear
+// otherwise (no branch).
+func interesting(v uint32) uint64 {
+	return (uint64(v-1<<catShift)-3<<catShift)&(1<<63) | (uint64(v^valPar)-1)&(1<<63)
+}
+
+// parFinder yields, in order, the indices of the control-sequence tokens
+// named "par" other than blank lines' (those are recognised by value). In a
+// document without "^^" such a token's source is "\par" followed by a
+// non-letter, so it finds them by searching the source and looking the
+// offsets up among the tokens (binary search), which touches far less
+// memory than reading every token's name. With "^^" anywhere it checks every
+// control sequence.
+type parFinder struct {
+	a      *Arena
+	src    []byte
+	every  bool // check every control sequence (the document has ^^)
+	cursor int  // source offset to search from
+}
+
+var parCS = []byte("\\par")
+
+func (f *parFinder) init(a *Arena, src []byte) {
+	*f = parFinder{a: a, src: src, every: bytes.Contains(src, caretPair)}
+}
+
+// next returns the smallest index >= i of a token named par that is not a
+// blank line's, or a.N when there is none.
+func (f *parFinder) next(i int) int {
+	a := f.a
+	n := a.N
+	if f.every {
+		for ; i < n; i++ {
+			if v := a.Val[i]; v>>catShift == 0 && v != valPar && isParName(a, f.src, i) {
+				return i
+			}
+		}
+		return n
+	}
+	src := f.src
+	for f.cursor < len(src) {
+		x := bytes.Index(src[f.cursor:], parCS)
+		if x < 0 {
+			f.cursor = len(src)
+			break
+		}
+		x += f.cursor
+		f.cursor = x + 1
+		if x+4 < len(src) && isLetterByte(src[x+4]) {
+			continue
+		}
+		// The token starting at offset x, if any.
+		lo, hi := 0, n
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if a.Off[m] < uint32(x) {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		if lo < n && lo >= i && a.Off[lo] == uint32(x) && a.Val[lo]>>catShift == 0 && a.Len[lo] == 4 {
+			return lo
+		}
+	}
+	return n
 }
 
 // isParName reports whether control-sequence token i is named "par".
-func (l *lexer) isParName(i int) bool {
-	a := l.a
+func isParName(a *Arena, src []byte, i int) bool {
 	v, n := a.Val[i], a.Len[i]
 	if v&csRewritten == 0 {
 		// The name is the source after the escape character: "par" needs
@@ -144,7 +215,7 @@ func (l *lexer) isParName(i int) bool {
 			return false
 		}
 		o := a.Off[i] + v&0xFF
-		return l.src[o] == 'p' && l.src[o+1] == 'a' && l.src[o+2] == 'r'
+		return src[o] == 'p' && src[o+1] == 'a' && src[o+2] == 'r'
 	}
 	nm := a.Name(i)
 	return len(nm) == 3 && nm[0] == 'p' && nm[1] == 'a' && nm[2] == 'r'
