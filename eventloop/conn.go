@@ -30,7 +30,8 @@ type connState struct {
 
 // OnClose cancels the connection's requests, or, when the peer only shut
 // down its write side while requests are in flight, hands the socket to a
-// writer that delivers those replies and then closes it.
+// writer that delivers those replies and then closes it. Called on the
+// connection's event loop.
 func (s *Server) OnClose(c gnet.Conn, err error) gnet.Action {
 	st, ok := c.Context().(*connState)
 	if !ok {

@@ -93,7 +93,7 @@ func New(cfg Config, pool Pool) (*Server, error) {
 
 // Start checks the Unix socket path (refusing when a live server answers
 // there, replacing a stale socket file), starts gnet and returns once every
-// address is listening. It may be called once.
+// address is listening. It may be called once, from any goroutine.
 func (s *Server) Start() error {
 	if !s.started.CompareAndSwap(false, true) {
 		return errors.New("cannot start event loop: already started")
@@ -127,6 +127,7 @@ func (s *Server) Start() error {
 }
 
 // Addrs returns the listen addresses in gnet form (unix://..., tcp4://...).
+// Safe from any goroutine.
 func (s *Server) Addrs() []string { return append([]string(nil), s.addrs...) }
 
 // InFlight returns the number of lex requests whose reply is not yet
@@ -134,7 +135,7 @@ func (s *Server) Addrs() []string { return append([]string(nil), s.addrs...) }
 func (s *Server) InFlight() int64 { return s.inflight.Load() }
 
 // Done is closed when the server has stopped (after Shutdown, or when gnet
-// failed).
+// failed). Safe from any goroutine.
 func (s *Server) Done() <-chan struct{} { return s.finished }
 
 // BeginDrain makes the server refuse new connections (closed at once) and
@@ -190,6 +191,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // OnBoot records the engine and restricts the socket file to mode 0660.
+// gnet calls it once, before accepting; the On* methods are gnet's
+// callbacks, called on its goroutines only.
 func (s *Server) OnBoot(eng gnet.Engine) gnet.Action {
 	s.eng = eng
 	if err := os.Chmod(s.cfg.UnixPath, 0o660); err != nil {
@@ -199,7 +202,8 @@ func (s *Server) OnBoot(eng gnet.Engine) gnet.Action {
 	return gnet.None
 }
 
-// OnOpen gives the connection its state (or closes it while draining).
+// OnOpen gives the connection its state (or closes it while draining). Called
+// on the connection's event loop.
 func (s *Server) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	if s.draining.Load() {
 		s.stats.RejectedConns.Add(1)

@@ -17,6 +17,7 @@ const maxFrameType = 0xFFFF
 
 // OnTraffic decodes every complete frame buffered for c, without a
 // goroutine per request, and leaves a partial frame buffered for later.
+// Called on the connection's event loop.
 func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 	st, ok := c.Context().(*connState)
 	if !ok {
