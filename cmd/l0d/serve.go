@@ -28,6 +28,12 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		return exitNoSIMD
 	}
 
+	// Before anything else binds or starts: is another server there?
+	if err := eventloop.CheckUnixPath(cfg.Sock); err != nil {
+		logger.Printf("%v", err)
+		return exitFail
+	}
+
 	tel, err := telemetry.New(telemetry.Config{
 		Prom: cfg.Prom, PromAddr: cfg.PromAddr,
 		TailCSV: cfg.TailCSV, TailKeep: cfg.TailKeep, LogEvery: cfg.LogEvery,
