@@ -3,6 +3,7 @@ package kernel
 import (
 	"bytes"
 	"cmp"
+	"math/bits"
 	"slices"
 )
 
@@ -64,51 +65,65 @@ func (l *lexer) checkGroupsAndMath() {
 	pars.init(a, l.src)
 	nextPar := pars.next(0) // next token named par that is not a blank line's
 	for i := 0; i < n; {
-		// Blocks of 8 tokens: a block with no brace, no math shift (printed
-		// catcode 1, 2 or 3), no blank-line \par and no other \par is
-		// skipped whole, without looking at anything but the values.
+		// Blocks of 8 tokens: a bit mask of the ones that matter (printed
+		// catcode 1, 2 or 3, a blank line's \par, the next other \par),
+		// computed from the values alone; then only those are visited.
 		end := min(i+8, n)
-		if end == i+8 && nextPar >= end {
+		var mask uint32
+		if end == i+8 {
 			w := val[i : i+8 : i+8]
-			if interesting(w[0])|interesting(w[1])|interesting(w[2])|interesting(w[3])|
-				interesting(w[4])|interesting(w[5])|interesting(w[6])|interesting(w[7]) == 0 {
-				i = end
-				continue
+			mask = uint32(interesting(w[0])>>63) | uint32(interesting(w[1])>>63)<<1 |
+				uint32(interesting(w[2])>>63)<<2 | uint32(interesting(w[3])>>63)<<3 |
+				uint32(interesting(w[4])>>63)<<4 | uint32(interesting(w[5])>>63)<<5 |
+				uint32(interesting(w[6])>>63)<<6 | uint32(interesting(w[7])>>63)<<7
+		} else {
+			for k := i; k < end; k++ {
+				mask |= uint32(interesting(val[k])>>63) << (k - i)
 			}
 		}
-		for ; i < end; i++ {
-			v := val[i]
-			if v>>catShift > CatMathShift {
-				continue // most tokens: letters, others, spaces
-			}
-			switch v >> catShift {
+		if nextPar < end {
+			mask |= 1 << (nextPar - i)
+		}
+		next := end
+		for mask != 0 {
+			j := bits.TrailingZeros32(mask)
+			mask &= mask - 1
+			k := i + j
+			switch v := val[k]; v >> catShift {
 			case CatBeginGroup:
 				depth++
 			case CatEndGroup:
 				if depth == 0 {
-					l.postIssue(IssueUnmatchedClose, a.Off[i], '}')
+					l.postIssue(IssueUnmatchedClose, a.Off[k], '}')
 				} else {
 					depth--
 				}
 			case CatMathShift:
-				double := i+1 < n && val[i+1]>>catShift == CatMathShift
+				double := k+1 < n && val[k+1]>>catShift == CatMathShift
+				if double && (math == 0 || math == 2) {
+					// The second $ of $$ is consumed with the first.
+					if j+1 < 8 {
+						mask &^= 1 << (j + 1)
+					} else {
+						next = end + 1
+					}
+				}
 				switch {
 				case math == 0 && double:
-					math, open = 2, i
-					i++
+					math, open = 2, k
 				case math == 0:
-					math, open = 1, i
-				case math == 2 && double:
-					math = 0
-					i++
+					math, open = 1, k
 				default:
 					math = 0
 				}
-			case CatEscape:
+			default: // a control sequence: a \par
 				isPar := v == valPar
-				if i == nextPar {
+				if k == nextPar {
 					isPar = true
-					nextPar = pars.next(i + 1)
+					nextPar = pars.next(k + 1)
+					if nextPar < end {
+						mask |= 1 << (nextPar - i)
+					}
 				}
 				if math != 0 && isPar {
 					l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
@@ -116,6 +131,7 @@ func (l *lexer) checkGroupsAndMath() {
 				}
 			}
 		}
+		i = next
 	}
 	if math != 0 {
 		l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
