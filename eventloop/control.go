@@ -64,7 +64,7 @@ func (s *Server) fault(c gnet.Conn, reqID uint64, payload []byte) {
 
 // toActorsFault maps a wire fault onto the pool's.
 func toActorsFault(pf proto.Fault) (actors.Fault, error) {
-	f := actors.Fault{Actor: int(pf.Actor), Ms: int(pf.Ms)}
+	f := actors.Fault{Actor: int(pf.Actor), Ms: int(pf.Ms), Count: int(pf.Count)}
 	switch pf.Kind {
 	case proto.FaultDelay:
 		f.Kind = actors.FaultDelay
@@ -74,6 +74,8 @@ func toActorsFault(pf proto.Fault) (actors.Fault, error) {
 		f.Kind = actors.FaultPanic
 	case proto.FaultRotate:
 		f.Kind = actors.FaultRotate
+	case proto.FaultClear:
+		f.Kind = actors.FaultClear
 	default:
 		return f, fmt.Errorf("cannot inject fault kind %d: unknown", uint8(pf.Kind))
 	}
