@@ -65,7 +65,7 @@ const (
 
 // cancelEvery is how many input bytes may pass between checks of the cancel
 // flag.
-const cancelEvery = 64 << 10
+const cancelEvery = 16 << 10
 
 // Fixed indices of rewritten names kept in every arena's name table.
 const (
@@ -174,6 +174,7 @@ type lexer struct {
 	checkAt   int  // source offset at which to check the cancel flag next
 	eolKinds  uint8
 	mixedDone bool
+	gm        gmState // the group and math check (lexer_issues.go)
 
 	// Rewrite mode: the buffer from index wStart is rwBuf (len wLen), then
 	// the source from tailSrc onwards (source offset limit reads 13).
@@ -198,6 +199,8 @@ func (l *lexer) init(a *Arena, src []byte, cancel *atomic.Bool) {
 	a.names = append(a.names, "par\r"...)
 	a.nameRef = append(a.nameRef, 0<<32|3, 3<<32|1)
 	*l = lexer{a: a, src: src, cancel: cancel, tokCap: a.size.Tokens, checkAt: cancelEvery, crNext: -1}
+	l.gm.nextPar = -1
+	l.gm.pars.init(a, src)
 	if len(a.Val) < l.tokCap {
 		l.tokCap = len(a.Val)
 	}
@@ -222,11 +225,14 @@ func lexRef(a *Arena, src []byte, cancel *atomic.Bool) error {
 }
 
 // checkCancel stops lexing when the cancel flag is raised, and schedules the
-// next check.
+// next check. It also runs the group and math check over the new tokens.
 func (l *lexer) checkCancel() {
 	l.checkAt = l.pos + cancelEvery
 	if l.rw {
 		l.checkAt = l.lineStart + cancelEvery
+	}
+	if l.err == nil {
+		l.gmAdvance(false) // while the latest token values are in the cache
 	}
 	if l.cancel != nil && l.cancel.Load() {
 		l.fail(fmt.Errorf("cannot finish lexing at byte %d: %w", l.lineStart, ErrCancelled))

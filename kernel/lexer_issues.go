@@ -31,7 +31,7 @@ func (l *lexer) finish() error {
 	if l.err != nil {
 		return l.err
 	}
-	l.checkGroupsAndMath()
+	l.gmAdvance(true)
 	is := a.issues
 	if !slices.IsSortedFunc(is, cmpIssue) {
 		slices.SortStableFunc(is, cmpIssue)
@@ -51,34 +51,55 @@ func (l *lexer) finish() error {
 
 func cmpIssue(x, y Issue) int { return cmp.Compare(x.Off, y.Off) }
 
-// checkGroupsAndMath is a pass over the tokens: a `}` with no open group, `{`
-// still open at the end of the file (each one, at its own offset), and `$`
-// or `$$` not closed before \par or the end of the file. Tokens count by
-// their printed catcode (1, 2, 3); \par is any control sequence named par.
-func (l *lexer) checkGroupsAndMath() {
+// gmState is the group and math check, run over the tokens in rounds while
+// lexing goes on (at every cancel check, so that the token values it reads
+// are still in the cache) and a last time in finish: a `}` with no open
+// group, `{` still open at the end of the file (each one, at its own
+// offset), and `$` or `$$` not closed before \par or the end of the file.
+// Tokens count by their printed catcode (1, 2, 3); \par is any control
+// sequence named par.
+type gmState struct {
+	next    int // next token index to look at
+	depth   int // open groups
+	math    int // 0 none, 1 inline ($), 2 display ($$)
+	open    int // token index of the $ that opened math
+	nextPar int // index of the next \par other than a blank line's; -1: not known
+	pars    parFinder
+}
+
+// gmAdvance runs the group and math check over the tokens emitted so far;
+// final says lexing is over (otherwise the last token waits for the next
+// round: a $ needs to see the token after it).
+func (l *lexer) gmAdvance(final bool) {
 	a := l.a
-	n := a.N
+	n := l.n
+	g := &l.gm
+	stop := n
+	if !final {
+		stop = n - 1
+	}
+	if g.next >= stop && !final {
+		return
+	}
 	val := a.Val[:n]
-	depth := 0
-	math, open := 0, 0 // math: 0 none, 1 inline, 2 display; open: token index
-	var pars parFinder
-	pars.init(a, l.src)
-	nextPar := pars.next(0) // next token named par that is not a blank line's
-	for i := 0; i < n; {
-		// Blocks of 8 tokens: a bit mask of the ones that matter (printed
-		// catcode 1, 2 or 3, a blank line's \par, the next other \par),
-		// computed from the values alone; then only those are visited.
-		end := min(i+8, n)
+	depth, math, open := g.depth, g.math, g.open
+	nextPar := g.nextPar
+	if nextPar < 0 {
+		nextPar = g.pars.next(g.next, n)
+	}
+	i := g.next
+	for i < stop {
+		// Blocks of 32 tokens: a bit mask of the ones that matter (printed
+		// catcode 1, 2 or 3, a control sequence with a stored name such as
+		// a blank line's \par, the next other \par), computed from the
+		// values alone; then only those are visited.
+		end := min(i+32, stop)
 		var mask uint32
-		if end == i+8 {
-			w := val[i : i+8 : i+8]
-			mask = uint32(interesting(w[0])>>63) | uint32(interesting(w[1])>>63)<<1 |
-				uint32(interesting(w[2])>>63)<<2 | uint32(interesting(w[3])>>63)<<3 |
-				uint32(interesting(w[4])>>63)<<4 | uint32(interesting(w[5])>>63)<<5 |
-				uint32(interesting(w[6])>>63)<<6 | uint32(interesting(w[7])>>63)<<7
+		if end == i+32 {
+			mask = gmMask32((*[32]uint32)(val[i : i+32]))
 		} else {
 			for k := i; k < end; k++ {
-				mask |= uint32(interesting(val[k])>>63) << (k - i)
+				mask |= uint32(interestingKey[val[k]>>20]) << (k - i)
 			}
 		}
 		if nextPar < end {
@@ -102,10 +123,10 @@ func (l *lexer) checkGroupsAndMath() {
 				double := k+1 < n && val[k+1]>>catShift == CatMathShift
 				if double && (math == 0 || math == 2) {
 					// The second $ of $$ is consumed with the first.
-					if j+1 < 8 {
+					if k+1 < end {
 						mask &^= 1 << (j + 1)
 					} else {
-						next = end + 1
+						next = k + 2
 					}
 				}
 				switch {
@@ -120,7 +141,7 @@ func (l *lexer) checkGroupsAndMath() {
 				isPar := v == valPar
 				if k == nextPar {
 					isPar = true
-					nextPar = pars.next(k + 1)
+					nextPar = g.pars.next(k+1, n)
 					if nextPar < end {
 						mask |= 1 << (nextPar - i)
 					}
@@ -132,6 +153,13 @@ func (l *lexer) checkGroupsAndMath() {
 			}
 		}
 		i = next
+	}
+	if nextPar >= n {
+		nextPar = -1 // none among the tokens so far: ask again next round
+	}
+	g.next, g.depth, g.math, g.open, g.nextPar = i, depth, math, open, nextPar
+	if !final {
+		return
 	}
 	if math != 0 {
 		l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
@@ -152,12 +180,30 @@ func (l *lexer) checkGroupsAndMath() {
 	}
 }
 
-// interesting returns a value with bit 63 set when v is a character of
-// printed catcode 1, 2 or 3 or the \par of a blank line, and clear
-// otherwise (no branch).
-func interesting(v uint32) uint64 {
-	return (uint64(v-1<<catShift)-3<<catShift)&(1<<63) | (uint64(v^valPar)-1)&(1<<63)
+// gmMask32 returns the bit mask of the tokens of w the group and math check
+// must visit (see interestingKey): bit j for w[j]. A vector version may
+// replace it; it must return exactly this.
+func gmMask32(w *[32]uint32) uint32 {
+	t := &interestingKey
+	var m uint32
+	for j := 0; j < 32; j += 8 {
+		m |= (uint32(t[w[j]>>20]) | uint32(t[w[j+1]>>20])<<1 | uint32(t[w[j+2]>>20])<<2 |
+			uint32(t[w[j+3]>>20])<<3 | uint32(t[w[j+4]>>20])<<4 | uint32(t[w[j+5]>>20])<<5 |
+			uint32(t[w[j+6]>>20])<<6 | uint32(t[w[j+7]>>20])<<7) << j
+	}
+	return m
 }
+
+// interestingKey[v>>20] is 1 for the token values the group and math
+// check must visit: printed catcode 1, 2 or 3 (keys 2 to 7), and control
+// sequences with a stored name (key 1), among them a blank line's \par.
+// The key is the catcode field and csRewritten.
+var interestingKey = func() (t [1 << (32 - 20)]uint8) {
+	for k := 1; k <= 7; k++ {
+		t[k] = 1
+	}
+	return t
+}()
 
 // parFinder yields, in order, the indices of the control-sequence tokens
 // named "par" other than blank lines' (those are recognised by value). In a
@@ -167,42 +213,51 @@ func interesting(v uint32) uint64 {
 // memory than reading every token's name. With "^^" anywhere it checks every
 // control sequence.
 type parFinder struct {
-	a      *Arena
-	src    []byte
-	every  bool // check every control sequence (the document has ^^)
-	cursor int  // source offset to search from
+	a       *Arena
+	src     []byte
+	every   bool // check every control sequence (the document has ^^)
+	cursor  int  // source offset to search from
+	pending int  // a candidate offset whose token is not emitted yet, or -1
+	scanned int  // every mode: tokens before this index were checked
 }
 
 var parCS = []byte("\\par")
 
 func (f *parFinder) init(a *Arena, src []byte) {
-	*f = parFinder{a: a, src: src, every: bytes.Contains(src, caretPair)}
+	*f = parFinder{a: a, src: src, every: bytes.Contains(src, caretPair), pending: -1}
 }
 
 // next returns the smallest index >= i of a token named par that is not a
-// blank line's, or a.N when there is none.
-func (f *parFinder) next(i int) int {
+// blank line's among the first n tokens, or n when there is none (yet).
+func (f *parFinder) next(i, n int) int {
 	a := f.a
-	n := a.N
 	if f.every {
-		for ; i < n; i++ {
+		for i = max(i, f.scanned); i < n; i++ {
 			if v := a.Val[i]; v>>catShift == 0 && v != valPar && isParName(a, f.src, i) {
+				f.scanned = i + 1
 				return i
 			}
 		}
+		f.scanned = n
 		return n
 	}
 	src := f.src
-	for f.cursor < len(src) {
-		x := bytes.Index(src[f.cursor:], parCS)
+	for {
+		x := f.pending
 		if x < 0 {
-			f.cursor = len(src)
-			break
-		}
-		x += f.cursor
-		f.cursor = x + 1
-		if x+4 < len(src) && isLetterByte(src[x+4]) {
-			continue
+			if f.cursor >= len(src) {
+				return n
+			}
+			d := bytes.Index(src[f.cursor:], parCS)
+			if d < 0 {
+				f.cursor = len(src)
+				return n
+			}
+			x = f.cursor + d
+			f.cursor = x + 1
+			if x+4 < len(src) && isLetterByte(src[x+4]) {
+				continue
+			}
 		}
 		// The token starting at offset x, if any.
 		lo, hi := 0, n
@@ -214,11 +269,15 @@ func (f *parFinder) next(i int) int {
 				hi = m
 			}
 		}
-		if lo < n && lo >= i && a.Off[lo] == uint32(x) && a.Val[lo]>>catShift == 0 && a.Len[lo] == 4 {
+		if lo == n {
+			f.pending = x // not read yet
+			return n
+		}
+		f.pending = -1
+		if lo >= i && a.Off[lo] == uint32(x) && a.Val[lo]>>catShift == 0 && a.Len[lo] == 4 {
 			return lo
 		}
 	}
-	return n
 }
 
 // isParName reports whether control-sequence token i is named "par".

@@ -97,6 +97,22 @@ func TestGroupsAndMathBlocks(t *testing.T) {
 		if !sameMultiset(got, want) {
 			t.Fatalf("document %q:\n got %v\nwant %v", src, got, want)
 		}
+		// Rounds at any points while lexing give the same issues.
+		b := NewArena(SizeFor(src))
+		var l lexer
+		l.init(b, src, nil)
+		for !l.done {
+			l.slow()
+			if r.IntN(4) == 0 {
+				l.gmAdvance(false)
+			}
+		}
+		if err := l.finish(); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(b.Issues()) != fmt.Sprint(a.Issues()) {
+			t.Fatalf("document %q: issues with rounds %v, without %v", src, b.Issues(), a.Issues())
+		}
 	}
 }
 
