@@ -199,8 +199,7 @@ func (l *lexer) init(a *Arena, src []byte, cancel *atomic.Bool) {
 	a.names = append(a.names, "par\r"...)
 	a.nameRef = append(a.nameRef, 0<<32|3, 3<<32|1)
 	*l = lexer{a: a, src: src, cancel: cancel, tokCap: a.size.Tokens, checkAt: cancelEvery, crNext: -1}
-	l.gm.nextPar = -1
-	l.gm.pars.init(a, src)
+	l.gm.carets = bytes.Contains(src, caretPair)
 	if len(a.Val) < l.tokCap {
 		l.tokCap = len(a.Val)
 	}

@@ -59,12 +59,11 @@ func cmpIssue(x, y Issue) int { return cmp.Compare(x.Off, y.Off) }
 // Tokens count by their printed catcode (1, 2, 3); \par is any control
 // sequence named par.
 type gmState struct {
-	next    int // next token index to look at
-	depth   int // open groups
-	math    int // 0 none, 1 inline ($), 2 display ($$)
-	open    int // token index of the $ that opened math
-	nextPar int // index of the next \par other than a blank line's; -1: not known
-	pars    parFinder
+	next   int  // next token index to look at
+	depth  int  // open groups
+	math   int  // 0 none, 1 inline ($), 2 display ($$)
+	open   int  // token index of the $ that opened math
+	carets bool // the document has "^^": \par may be written in many ways
 }
 
 // gmAdvance runs the group and math check over the tokens emitted so far;
@@ -83,16 +82,12 @@ func (l *lexer) gmAdvance(final bool) {
 	}
 	val := a.Val[:n]
 	depth, math, open := g.depth, g.math, g.open
-	nextPar := g.nextPar
-	if nextPar < 0 {
-		nextPar = g.pars.next(g.next, n)
-	}
 	i := g.next
 	for i < stop {
 		// Blocks of 32 tokens: a bit mask of the ones that matter (printed
 		// catcode 1, 2 or 3, a control sequence with a stored name such as
-		// a blank line's \par, the next other \par), computed from the
-		// values alone; then only those are visited.
+		// a blank line's \par), computed from the values alone; then only
+		// those are visited.
 		end := min(i+32, stop)
 		var mask uint32
 		if end == i+32 {
@@ -101,9 +96,6 @@ func (l *lexer) gmAdvance(final bool) {
 			for k := i; k < end; k++ {
 				mask |= uint32(interestingKey[val[k]>>20]) << (k - i)
 			}
-		}
-		if nextPar < end {
-			mask |= 1 << (nextPar - i)
 		}
 		next := end
 		for mask != 0 {
@@ -120,6 +112,11 @@ func (l *lexer) gmAdvance(final bool) {
 					depth--
 				}
 			case CatMathShift:
+				if math != 0 && l.parBetween(open, k) {
+					// A \par inside the math ended it: this $ opens.
+					l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
+					math = 0
+				}
 				double := k+1 < n && val[k+1]>>catShift == CatMathShift
 				if double && (math == 0 || math == 2) {
 					// The second $ of $$ is consumed with the first.
@@ -137,16 +134,8 @@ func (l *lexer) gmAdvance(final bool) {
 				default:
 					math = 0
 				}
-			default: // a control sequence: a \par
-				isPar := v == valPar
-				if k == nextPar {
-					isPar = true
-					nextPar = g.pars.next(k+1, n)
-					if nextPar < end {
-						mask |= 1 << (nextPar - i)
-					}
-				}
-				if math != 0 && isPar {
+			default: // a control sequence with a stored name
+				if math != 0 && v == valPar {
 					l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
 					math = 0
 				}
@@ -154,10 +143,7 @@ func (l *lexer) gmAdvance(final bool) {
 		}
 		i = next
 	}
-	if nextPar >= n {
-		nextPar = -1 // none among the tokens so far: ask again next round
-	}
-	g.next, g.depth, g.math, g.open, g.nextPar = i, depth, math, open, nextPar
+	g.next, g.depth, g.math, g.open = i, depth, math, open
 	if !final {
 		return
 	}
@@ -205,62 +191,36 @@ var interestingKey = func() (t [1 << (32 - 20)]uint8) {
 	return t
 }()
 
-// parFinder yields, in order, the indices of the control-sequence tokens
-// named "par" other than blank lines' (those are recognised by value). In a
-// document without "^^" such a token's source is "\par" followed by a
-// non-letter, so it finds them by searching the source and looking the
-// offsets up among the tokens (binary search), which touches far less
-// memory than reading every token's name. With "^^" anywhere it checks every
-// control sequence.
-type parFinder struct {
-	a       *Arena
-	src     []byte
-	every   bool // check every control sequence (the document has ^^)
-	cursor  int  // source offset to search from
-	pending int  // a candidate offset whose token is not emitted yet, or -1
-	scanned int  // every mode: tokens before this index were checked
-}
-
-var parCS = []byte("\\par")
-
-func (f *parFinder) init(a *Arena, src []byte) {
-	*f = parFinder{a: a, src: src, every: bytes.Contains(src, caretPair), pending: -1}
-}
-
-// next returns the smallest index >= i of a token named par that is not a
-// blank line's among the first n tokens, or n when there is none (yet).
-func (f *parFinder) next(i, n int) int {
-	a := f.a
-	if f.every {
-		for i = max(i, f.scanned); i < n; i++ {
-			if v := a.Val[i]; v>>catShift == 0 && v != valPar && isParName(a, f.src, i) {
-				f.scanned = i + 1
-				return i
+// parBetween reports whether a control sequence named par lies strictly
+// between tokens open and k (the $ that opened math and the next $). A
+// blank line's \par cannot (the check ends math there), so in a document
+// without "^^" such a token's source is "\par" followed by a non-letter:
+// the math's source is searched and a match looked up among the tokens
+// (binary search), which touches far less memory than reading names. With
+// "^^" anywhere every control sequence in between is checked.
+func (l *lexer) parBetween(open, k int) bool {
+	a := l.a
+	if l.gm.carets {
+		for t := open + 1; t < k; t++ {
+			if a.Val[t]>>catShift == 0 && isParName(a, l.src, t) {
+				return true
 			}
 		}
-		f.scanned = n
-		return n
+		return false
 	}
-	src := f.src
-	for {
-		x := f.pending
-		if x < 0 {
-			if f.cursor >= len(src) {
-				return n
-			}
-			d := bytes.Index(src[f.cursor:], parCS)
-			if d < 0 {
-				f.cursor = len(src)
-				return n
-			}
-			x = f.cursor + d
-			f.cursor = x + 1
-			if x+4 < len(src) && isLetterByte(src[x+4]) {
-				continue
-			}
+	src := l.src
+	from, to := int(a.Off[open]), int(a.Off[k])
+	for from < to {
+		d := bytes.Index(src[from:to], parCS)
+		if d < 0 {
+			return false
 		}
-		// The token starting at offset x, if any.
-		lo, hi := 0, n
+		x := from + d
+		from = x + 1
+		if x+4 < len(src) && isLetterByte(src[x+4]) {
+			continue
+		}
+		lo, hi := open+1, k
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
 			if a.Off[m] < uint32(x) {
@@ -269,16 +229,14 @@ func (f *parFinder) next(i, n int) int {
 				hi = m
 			}
 		}
-		if lo == n {
-			f.pending = x // not read yet
-			return n
-		}
-		f.pending = -1
-		if lo >= i && a.Off[lo] == uint32(x) && a.Val[lo]>>catShift == 0 && a.Len[lo] == 4 {
-			return lo
+		if lo < k && a.Off[lo] == uint32(x) && a.Val[lo]>>catShift == 0 && a.Len[lo] == 4 {
+			return true
 		}
 	}
+	return false
 }
+
+var parCS = []byte(`\par`)
 
 // isParName reports whether control-sequence token i is named "par".
 func isParName(a *Arena, src []byte, i int) bool {
