@@ -53,7 +53,8 @@ import (
 // only. Line bookkeeping (the arena's line index, limit, terminators) lives
 // entirely in slow(). Tokens go to a.Val/Off/Len[l.n]; l.n < l.tokCap must
 // hold before each store (emit checks it; a bulk writer checks room for its
-// whole chunk first). The driver checks l.cancel with checkCancel every
+// whole chunk first). The driver calls checkCancel (the cancel flag, and a
+// round of the group and math check while the new tokens are cached) every
 // cancelEvery bytes or so, and ends with l.finish().
 
 // Reading states of TeX.
