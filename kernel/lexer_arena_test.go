@@ -137,3 +137,25 @@ func TestSpansAndNames(t *testing.T) {
 		t.Errorf("LineCol of ~: %d:%d, want 2:5", line, col)
 	}
 }
+
+// TestUndefinedInLuaTeX pins what the kernel does where LuaTeX has no
+// defined answer (docs/lexer.md, Limitations): an active character reached
+// through ^^^^^^ aliasing is the active character of the value modulo 2^21,
+// and the byte past the end of a line reads as 0x20.
+func TestUndefinedInLuaTeX(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"^^^^^^20007e x\n", "a 126\nc 10 32\nc 11 120\nc 10 32\n"},
+		{"^^^^^^40000c\n", "a 12\nc 10 32\n"},
+		{"aaaaaaaaaaaa\n\\\xe9\n", strings.Repeat("c 11 97\n", 12) + "c 10 32\ns %E9%0D%20\n"},
+	} {
+		for _, lf := range lexFuncs() {
+			a := kernel.NewArena(kernel.SizeFor([]byte(c.src)))
+			if err := lf.lex(a, []byte(c.src)); err != nil {
+				t.Fatal(err)
+			}
+			if got := string(a.AppendDump(nil)); got != c.want {
+				t.Errorf("%s: %q: got %q, want %q", lf.name, c.src, got, c.want)
+			}
+		}
+	}
+}
