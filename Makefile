@@ -15,8 +15,8 @@ PIDFILE ?= /tmp/l0d.pid
 # System programs some tests drive for real (Debian package names).
 SYSTEM_DEPS := texlive-luatex nginx libnginx-mod-stream haproxy prometheus shellcheck strace systemd
 
-.PHONY: all build run test test-kernel test-deps vet bench service-run service-stop oracle golden \
-	verify gate ci soak chaos fuzz clean
+.PHONY: all build run test test-kernel test-deps test-e2e test-actors vet bench service-run \
+	service-stop oracle golden verify gate ci soak chaos fuzz fuzz-proto ops-check clean
 
 all: build
 
@@ -53,9 +53,18 @@ vet:
 	$(SIMD_ENV) $(GO) vet ./...
 	$(GO) vet -tags purego ./...
 
+# Every test with the SIMD build; the kernel again with the pure-Go path; the
+# concurrent packages under the race detector; and short fuzz runs that hold
+# the SIMD and pure-Go kernels to the reference and the frame decoder to its
+# invariants (TEST_FUZZTIME each).
+TEST_FUZZTIME ?= 20s
 test: test-deps vet
 	$(SIMD_ENV) $(GO) test -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -tags purego -timeout 10m ./kernel/...
+	$(SIMD_ENV) $(GO) test -count=1 -race -timeout 10m ./actors/ ./eventloop/ ./client/ ./telemetry/ ./bench/
+	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzFastVsRef$$' -fuzztime $(TEST_FUZZTIME) ./kernel/
+	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzLex$$' -fuzztime $(TEST_FUZZTIME) ./kernel/
+	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzDecoder$$' -fuzztime $(TEST_FUZZTIME) ./proto/
 
 # End-to-end tests: build the real l0d and talk to it over both sockets.
 test-e2e:
