@@ -47,23 +47,6 @@ func (t *benchTarget) String() string {
 	return "unix " + t.sock
 }
 
-// benchParse parses args with fs, allowing flags after positional
-// arguments, and returns the positional ones.
-func benchParse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 // benchSignalContext returns a context cancelled by SIGINT or SIGTERM.
 func benchSignalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -154,7 +137,7 @@ func runBench(args []string) int {
 	rate := fs.String("rate", "", "send rate R/s (open)")
 	duration := fs.Duration("duration", 0, "schedule length (open)")
 	drain := fs.Duration("drain", bench.DefaultTimeout, "wait for late replies after the schedule (open)")
-	pos, err := benchParse(fs, args[1:])
+	pos, err := parseArgs(fs, args[1:])
 	if err != nil {
 		return 2
 	}

@@ -30,14 +30,14 @@ func TestBenchParseInterspersed(t *testing.T) {
 	fs.SetOutput(io.Discard)
 	out := fs.String("out", "", "")
 	conns := fs.Int("conns", 1, "")
-	pos, err := benchParse(fs, []string{"doc.tex", "100000", "--out", "/tmp/x", "4", "--conns", "8"})
+	pos, err := parseArgs(fs, []string{"doc.tex", "100000", "--out", "/tmp/x", "4", "--conns", "8"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(pos, []string{"doc.tex", "100000", "4"}) || *out != "/tmp/x" || *conns != 8 {
 		t.Errorf("positional %q out %q conns %d", pos, *out, *conns)
 	}
-	if _, err := benchParse(fs, []string{"--nope"}); err == nil {
+	if _, err := parseArgs(fs, []string{"--nope"}); err == nil {
 		t.Error("unknown flag accepted")
 	}
 }

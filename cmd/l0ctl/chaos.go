@@ -35,7 +35,7 @@ func runChaos(args []string) int {
 	interval := fs.Duration("interval", 500*time.Millisecond, "time between faults")
 	cancelAfter := fs.Duration("cancel-after", 2*time.Second, "cancel a request unanswered this long")
 	straggle := fs.Duration("straggle", bench.DefaultTimeout, "wait for the last replies after the load")
-	pos, err := benchParse(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return 2
 	}

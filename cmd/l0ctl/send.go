@@ -194,30 +194,18 @@ type tokenJSON struct {
 	Len       uint32 `json:"len"`
 }
 
-// sendIssueJSON has the shape of l0ctl lex --json's issues.
-type sendIssueJSON struct {
-	Code     int    `json:"code"`
-	Name     string `json:"name"`
-	Severity string `json:"severity"`
-	Offset   uint32 `json:"offset"`
-	Line     uint32 `json:"line"`
-	Col      uint32 `json:"col"`
-	Arg      uint32 `json:"arg"`
-	Message  string `json:"message"`
-}
-
 type fullResultJSON struct {
-	Origin  string          `json:"origin"`
-	Kernel  string          `json:"kernel"`
-	DocLen  uint32          `json:"doc_len"`
-	Tokens  []tokenJSON     `json:"tokens"`
-	Issues  []sendIssueJSON `json:"issues"`
-	Dropped uint32          `json:"dropped_issues"`
+	Origin  string      `json:"origin"`
+	Kernel  string      `json:"kernel"`
+	DocLen  uint32      `json:"doc_len"`
+	Tokens  []tokenJSON `json:"tokens"`
+	Issues  []issueJSON `json:"issues"`
+	Dropped uint32      `json:"dropped_issues"`
 }
 
 func fullJSON(r *proto.FullResult) fullResultJSON {
 	out := fullResultJSON{Origin: originName(r.Origin), Kernel: r.Kernel, DocLen: r.DocLen, Dropped: r.Dropped,
-		Tokens: make([]tokenJSON, len(r.Tokens)), Issues: make([]sendIssueJSON, len(r.Issues))}
+		Tokens: make([]tokenJSON, len(r.Tokens)), Issues: make([]issueJSON, len(r.Issues))}
 	for i, t := range r.Tokens {
 		tj := tokenJSON{Kind: t.Kind.String(), Cat: t.Cat, Code: t.Code, Off: t.Off, Len: t.Len}
 		if t.Kind == kernel.KindControl {
@@ -230,7 +218,7 @@ func fullJSON(r *proto.FullResult) fullResultJSON {
 		out.Tokens[i] = tj
 	}
 	for i, is := range r.Issues {
-		out.Issues[i] = sendIssueJSON{Code: int(is.Code), Name: is.Code.String(), Severity: is.Severity.String(),
+		out.Issues[i] = issueJSON{Code: int(is.Code), Name: is.Code.String(), Severity: is.Severity.String(),
 			Offset: is.Off, Line: is.Line, Col: is.Col, Arg: is.Arg, Message: issueMessage(is)}
 	}
 	return out

@@ -37,7 +37,7 @@ func runSoak(args []string) int {
 		defPIDFile = "/tmp/l0d.pid"
 	}
 	pidFile := fs.String("pid-file", defPIDFile, "the server's PID file (env L0_PID_FILE)")
-	pos, err := benchParse(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return 2
 	}
