@@ -36,6 +36,7 @@ import "sync/atomic"
 func lexFast(a *Arena, src []byte, cancel *atomic.Bool, simd bool) error {
 	var l lexer
 	l.init(a, src, cancel)
+	l.simd = simd
 	if simd {
 		l.fastLoop(true)
 	} else {

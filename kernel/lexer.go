@@ -176,6 +176,8 @@ type lexer struct {
 	eolKinds  uint8
 	mixedDone bool
 	gm        gmState // the group and math check (lexer_issues.go)
+	simd      bool    // the AVX2 kernels may be used (the fast driver's choice)
+	lf        lfWindow
 
 	// Rewrite mode: the buffer from index wStart is rwBuf (len wLen), then
 	// the source from tailSrc onwards (source offset limit reads 13).
@@ -270,10 +272,7 @@ func (l *lexer) setupLine(start int) {
 	}
 	a.lines = append(a.lines, uint32(start))
 	src := l.src
-	term := len(src)
-	if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
-		term = start + i
-	}
+	term := l.nextLF(start)
 	if l.crNext < start {
 		l.crNext = len(src)
 		if i := bytes.IndexByte(src[start:], '\r'); i >= 0 {

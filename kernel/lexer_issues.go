@@ -84,22 +84,25 @@ func (l *lexer) gmAdvance(final bool) {
 	depth, math, open := g.depth, g.math, g.open
 	i := g.next
 	for i < stop {
-		// Blocks of 32 tokens: a bit mask of the ones that matter (printed
+		// Blocks of 64 tokens: a bit mask of the ones that matter (printed
 		// catcode 1, 2 or 3, a control sequence with a stored name such as
 		// a blank line's \par), computed from the values alone; then only
 		// those are visited.
-		end := min(i+32, stop)
-		var mask uint32
-		if end == i+32 {
-			mask = gmMask32((*[32]uint32)(val[i : i+32]))
-		} else {
+		end := min(i+64, stop)
+		var mask uint64
+		switch {
+		case end == i+64 && l.simd:
+			mask = gmMask64AVX2((*[64]uint32)(val[i : i+64]))
+		case end == i+64:
+			mask = gmMask64((*[64]uint32)(val[i : i+64]))
+		default:
 			for k := i; k < end; k++ {
-				mask |= uint32(interestingKey[val[k]>>20]) << (k - i)
+				mask |= uint64(interestingKey[val[k]>>20]) << (k - i)
 			}
 		}
 		next := end
 		for mask != 0 {
-			j := bits.TrailingZeros32(mask)
+			j := bits.TrailingZeros64(mask)
 			mask &= mask - 1
 			k := i + j
 			switch v := val[k]; v >> catShift {
@@ -166,16 +169,24 @@ func (l *lexer) gmAdvance(final bool) {
 	}
 }
 
-// gmMask32 returns the bit mask of the tokens of w the group and math check
-// must visit (see interestingKey): bit j for w[j]. A vector version may
-// replace it; it must return exactly this.
-func gmMask32(w *[32]uint32) uint32 {
-	t := &interestingKey
-	var m uint32
-	for j := 0; j < 32; j += 8 {
-		m |= (uint32(t[w[j]>>20]) | uint32(t[w[j+1]>>20])<<1 | uint32(t[w[j+2]>>20])<<2 |
-			uint32(t[w[j+3]>>20])<<3 | uint32(t[w[j+4]>>20])<<4 | uint32(t[w[j+5]>>20])<<5 |
-			uint32(t[w[j+6]>>20])<<6 | uint32(t[w[j+7]>>20])<<7) << j
+// gmMask64 returns the bit mask of the tokens of w the group and math check
+// must visit (see interestingKey): bit j for w[j]. It works on two tokens
+// per uint64: a value v (always < 2^27) matters when 1<<20 <= v < 8<<20,
+// and adding 2^31-2^20 (2^31-2^23) to a lane sets its bit 31 exactly when
+// v >= 1<<20 (v >= 8<<20), with no carry into the next lane.
+// gmMask64AVX2 returns exactly the same.
+func gmMask64(w *[64]uint32) uint64 {
+	const (
+		lo = (1<<31 - 1<<20) * (1 | 1<<32)
+		hi = (1<<31 - 8<<20) * (1 | 1<<32)
+	)
+	var m uint64
+	for j := 0; j < 64; j += 4 {
+		x := uint64(w[j]) | uint64(w[j+1])<<32
+		y := uint64(w[j+2]) | uint64(w[j+3])<<32
+		tx := ((x + lo) &^ (x + hi)) >> 31 // bits 0 and 32
+		ty := ((y + lo) &^ (y + hi)) >> 31
+		m |= (tx&1 | tx>>31&2 | ty<<2&4 | ty>>29&8) << j
 	}
 	return m
 }

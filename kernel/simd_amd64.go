@@ -114,3 +114,33 @@ func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
 	}
 	archsimd.ClearAVXUpperBits()
 }
+
+// Bounds of the token values the group and math check visits, less 1<<20
+// (see gmMask64).
+var vGMLow, vGMSpan = archsimd.BroadcastUint32x8(1 << 20), archsimd.BroadcastUint32x8(7<<20 - 1)
+
+// gmMask64AVX2 returns gmMask64(w), 8 tokens per vector: v-(1<<20) wraps
+// below 1<<20, so v matters when min(v-(1<<20), 7<<20-1) == v-(1<<20).
+func gmMask64AVX2(w *[64]uint32) uint64 {
+	var m uint64
+	for j := 0; j < 64; j += 8 {
+		t := archsimd.LoadUint32x8((*[8]uint32)(w[j : j+8])).Sub(vGMLow)
+		m |= uint64(t.Min(vGMSpan).Equal(t).ToBits()) << j
+	}
+	archsimd.ClearAVXUpperBits()
+	return m
+}
+
+var vLF = bc('\n')
+
+// lfMasksAVX2 stores into m[i] the LF mask of the 64 bytes b[64*i:64*i+64]
+// (len(b) == 64*len(m)), as lfMasksGo does.
+func lfMasksAVX2(b []byte, m []uint64) {
+	_ = b[64*len(m)-1]
+	for i := range m {
+		lo := archsimd.LoadUint8x32((*[32]byte)(b[64*i:])).Equal(vLF).ToBits()
+		hi := archsimd.LoadUint8x32((*[32]byte)(b[64*i+32:])).Equal(vLF).ToBits()
+		m[i] = uint64(lo) | uint64(hi)<<32
+	}
+	archsimd.ClearAVXUpperBits()
+}
