@@ -25,6 +25,7 @@ type actor struct {
 	mu      sync.RWMutex // write: retire; read: enqueue (no send after close)
 	retired bool
 	mbox    chan *attempt
+	leaving atomic.Bool // set by retire: take no work from the hedge lane or other mailboxes
 
 	load      atomic.Int32 // attempts queued or running (dispatch prefers 0)
 	busySince atomic.Int64 // Now() when the running attempt started; 0 idle
@@ -58,7 +59,6 @@ func (a *actor) enqueue(att *attempt) enqResult {
 		return enqRetired
 	}
 	a.load.Add(1)
-	att.slot = a.slot
 	res := enqOK
 	select {
 	case a.mbox <- att:
@@ -80,6 +80,7 @@ func (a *actor) retire() {
 	a.mu.Lock()
 	if !a.retired {
 		a.retired = true
+		a.leaving.Store(true)
 		close(a.mbox)
 	}
 	a.mu.Unlock()
@@ -101,9 +102,14 @@ func (a *actor) run(ready func(*actor)) {
 	}
 	a.arena = kernel.NewArena(a.p.baseSize)
 	ready(a)
-	for att := range a.mbox {
-		a.p.obs.QueueDepth(a.slot, len(a.mbox))
-		a.busySince.Store(max(a.p.now(), 1))
+	for {
+		att, ok := a.next()
+		if !ok {
+			return
+		}
+		now := max(a.p.now(), 1)
+		a.busySince.Store(now)
+		att.j.started(a.slot, now)
 		a.handle(att)
 		a.busySince.Store(0)
 		a.load.Add(-1)
@@ -172,8 +178,11 @@ func (a *actor) work(att *attempt) {
 
 	doc := j.req.Doc
 	tLex := p.now()
+	j.tLex.Store(max(tLex, 1))
 	err := a.lex(doc, &att.cancel)
-	busy := p.now() - tLex
+	tLexEnd := p.now()
+	j.tLexEnd.Store(max(tLexEnd, 1))
+	busy := tLexEnd - tLex
 	a.reqs++
 	a.bytes += int64(len(doc))
 	if err == nil || !errors.Is(err, kernel.ErrCancelled) {

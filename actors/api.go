@@ -7,12 +7,19 @@
 // Dispatch: Submit gives a request to the installed actor with the lowest
 // load (queued plus running), so an idle actor first, then the shortest
 // queue; when every mailbox is full, or Config.MaxInflightBytes would be
-// exceeded, the request is answered BUSY at once.
+// exceeded, the request is answered BUSY at once. An actor that runs out of
+// work takes the oldest request of the longest other mailbox (work
+// stealing), so a request never waits behind a slow actor while another
+// one idles.
 //
 // Hedging: Submit also queues the request for the supervisor, whose timer
 // wheel (1 ms tick) fires at Submit time + the hedge deadline. An unanswered
 // request then gets one duplicate on another actor, within the hedge budget
-// (a percentage of the requests of a sliding window). Every request is a
+// (a percentage of the requests of a sliding window), if it can help: not
+// while the request is still queued (stealing moves it), not before its
+// running attempt ran the deadline, and a lexing attempt only after twice
+// the deadline; the duplicate goes to an idle actor, else to a lane that the
+// next actor to finish takes first (see supervisor.fire). Every request is a
 // race between its attempts: the first to finish wins a compare-and-swap and
 // calls Done; the others have their cancel flag raised (kernel.Lex checks it
 // between chunks, fault delays and stalls wake on it) and their results are

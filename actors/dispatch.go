@@ -60,3 +60,25 @@ func (p *Pool) dispatch(att *attempt, exclude int) bool {
 		tried[best/64] |= 1 << (best % 64)
 	}
 }
+
+// dispatchIdle sends att to an installed actor other than slot exclude
+// that has nothing queued or running, and reports whether one took it.
+func (p *Pool) dispatchIdle(att *attempt, exclude int) bool {
+	n := len(p.slots)
+	start := int(p.rr.Add(1)) % n
+	for k := range n {
+		i := (start + k) % n
+		if i == exclude {
+			continue
+		}
+		a := p.slots[i].Load()
+		if a.load.Load() != 0 || a.enqueue(att) != enqOK {
+			continue
+		}
+		att.j.mu.Lock()
+		att.j.lastSlot = i
+		att.j.mu.Unlock()
+		return true
+	}
+	return false
+}

@@ -7,6 +7,7 @@ type counters struct {
 	submitted, rejected, cancelled        atomic.Uint64
 	hedges, hedgeWins, losersCancelled    atomic.Uint64
 	crashes, retries, internal, rotations atomic.Uint64
+	steals                                atomic.Uint64
 }
 
 // Stats are cumulative counts since New.
@@ -21,6 +22,7 @@ type Stats struct {
 	Retries         uint64 // requests re-run after a crash
 	Internal        uint64 // requests answered INTERNAL
 	Rotations       uint64 // actors replaced (any reason)
+	Steals          uint64 // queued attempts taken by an idle actor from another's mailbox
 }
 
 // Info describes the pool's current state.
@@ -53,6 +55,7 @@ func (p *Pool) Info() Info {
 			HedgeWins: p.stats.hedgeWins.Load(), LosersCancelled: p.stats.losersCancelled.Load(),
 			Crashes: p.stats.crashes.Load(), Retries: p.stats.retries.Load(),
 			Internal: p.stats.internal.Load(), Rotations: p.stats.rotations.Load(),
+			Steals: p.stats.steals.Load(),
 		},
 	}
 	for i := range p.slots {

@@ -41,7 +41,12 @@ type job struct {
 	crashes  int
 	hedged   bool
 	tHedge   int64
-	lastSlot int // slot of the most recent attempt
+	lastSlot int   // slot of the most recent attempt (dispatched, stolen or started)
+	tRun     int64 // Now() when an actor last started an attempt; 0: none started
+
+	// Progress of the most recently started attempt, for the hedge
+	// decision: when it began and ended lexing (0: not yet).
+	tLex, tLexEnd atomic.Int64
 }
 
 // finished reports whether the job was answered.
@@ -51,7 +56,9 @@ func (j *job) finished() bool { return j.state.Load() != 0 }
 type attempt struct {
 	j    *job
 	kind attemptKind
-	slot int // set by dispatch before the attempt is sent
+	// avoid is the slot that must not run the attempt from the hedge lane
+	// (the slot running the first attempt); -1: any.
+	avoid int
 
 	cancel atomic.Bool   // raised when the job finished elsewhere; read by kernel.Lex
 	wake   chan struct{} // closed when cancel is raised (wakes delays and stalls)
@@ -72,10 +79,20 @@ func (j *job) addAttempt(k attemptKind) *attempt {
 	if j.finished() {
 		return nil
 	}
-	a := &attempt{j: j, kind: k, slot: -1, wake: make(chan struct{})}
+	a := &attempt{j: j, kind: k, avoid: -1, wake: make(chan struct{})}
 	j.atts = append(j.atts, a)
 	j.live.Add(1)
 	return a
+}
+
+// started records that the actor of slot starts running an attempt of j
+// at time now.
+func (j *job) started(slot int, now int64) {
+	j.mu.Lock()
+	j.lastSlot, j.tRun = slot, now
+	j.tLex.Store(0)
+	j.tLexEnd.Store(0)
+	j.mu.Unlock()
 }
 
 // finish answers the job with rep if nobody did yet: it cancels every other

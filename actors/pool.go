@@ -28,6 +28,7 @@ type Pool struct {
 	gens   []atomic.Uint64         // incarnations per slot
 	rr     atomic.Uint32           // rotating start of the dispatch scan
 
+	lane          *hedgeLane // hedges waiting for the next free actor
 	reg           *registry
 	inflight      atomic.Int64 // jobs accepted, not yet answered
 	inflightBytes atomic.Int64
@@ -70,6 +71,7 @@ func New(cfg Config, obs Observer) (*Pool, error) {
 		faults:  make([]slotFaults, n),
 		gens:    make([]atomic.Uint64, n),
 		reg:     newRegistry(),
+		lane:    newHedgeLane(),
 		drained: make(chan struct{}),
 		closed:  make(chan struct{}),
 	}
@@ -260,6 +262,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	go func() { p.actorsWG.Wait(); close(done) }()
 	select {
 	case <-done:
+		p.lane.clear()
 	case <-ctx.Done():
 		if p.closeErr == nil {
 			p.closeErr = fmt.Errorf("cannot stop the actors: %w", ctx.Err())

@@ -61,6 +61,7 @@ type supervisor struct {
 	budget   *budget
 	lastAuto int64
 	spare    []*job
+	rearm    []wheelEntry // deadlines fire put back, added after the wheel advanced
 }
 
 func newSupervisor(p *Pool) *supervisor {
@@ -207,10 +208,27 @@ func (s *supervisor) advance() {
 		}
 	}
 	s.wheel.advance(now, s.fire)
+	for i, e := range s.rearm {
+		s.wheel.add(e.due, e.j)
+		s.rearm[i] = wheelEntry{}
+	}
+	s.rearm = s.rearm[:0]
 }
 
-// fire sends a hedge for j if it is still open, another actor exists and
-// the budget allows.
+// fire handles j's hedge deadline. A hedge helps only against an attempt
+// that is stuck (a stalled or delayed actor); a request still queued is
+// moved by work stealing instead, and a duplicate of an attempt that is
+// lexing normally would only add work to a busy pool. So, from Submit +
+// deadline on:
+//   - while no attempt has started, the check is repeated every tick;
+//   - an attempt that is not lexing (held before or after the kernel, as a
+//     fault does) is hedged once it has run for the deadline;
+//   - an attempt that is lexing is hedged once it has lexed for twice the
+//     deadline (a core far slower than the others).
+//
+// The duplicate goes to an idle actor or, when none is idle, to the hedge
+// lane that the next actor to finish its current attempt takes first. The
+// budget counts only hedges sent.
 func (s *supervisor) fire(j *job) {
 	p := s.p
 	if j.finished() || len(p.slots) < 2 {
@@ -222,8 +240,24 @@ func (s *supervisor) fire(j *job) {
 		j.mu.Unlock()
 		return
 	}
-	exclude := j.lastSlot
+	exclude, tRun := j.lastSlot, j.tRun
 	j.mu.Unlock()
+	d := s.hedgeNs.Load()
+	if d <= 0 {
+		return
+	}
+	if tRun == 0 { // still queued
+		s.rearm = append(s.rearm, wheelEntry{due: now + int64(tick), j: j})
+		return
+	}
+	due := tRun + d
+	if tLex := j.tLex.Load(); tLex != 0 && j.tLexEnd.Load() == 0 {
+		due = tLex + 2*d
+	}
+	if now < due {
+		s.rearm = append(s.rearm, wheelEntry{due: due, j: j})
+		return
+	}
 	if !s.budget.take(now) {
 		return
 	}
@@ -232,10 +266,11 @@ func (s *supervisor) fire(j *job) {
 		s.budget.untake()
 		return
 	}
+	att.avoid = exclude
 	j.mu.Lock()
 	j.hedged, j.tHedge = true, now
 	j.mu.Unlock()
-	if !p.dispatch(att, exclude) {
+	if !p.dispatchIdle(att, exclude) && !p.lane.push(att) {
 		j.mu.Lock()
 		j.hedged, j.tHedge = false, 0
 		j.mu.Unlock()
