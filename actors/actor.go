@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,16 +14,14 @@ import (
 // actor is one worker: a goroutine (locked to an OS thread pinned to its
 // core unless Config.NoPin) that owns an arena and reads a bounded mailbox.
 // Only the actor's goroutine touches arena, rng and the budget counters;
-// mbox, load, retired and rotating are shared as documented.
+// mbox, load, leaving and rotating are shared as documented.
 type actor struct {
 	p    *Pool
 	slot int
 	core int
 	gen  uint64 // incarnation of the slot, for logs and seeds
 
-	mu      sync.RWMutex // write: retire; read: enqueue (no send after close)
-	retired bool
-	mbox    chan *attempt
+	mbox    *mailbox
 	leaving atomic.Bool // set by retire: take no work from the hedge lane or other mailboxes
 
 	load      atomic.Int32 // attempts queued or running (dispatch prefers 0)
@@ -53,23 +50,14 @@ const (
 // enqueue offers att to the actor's mailbox without blocking. Safe for
 // concurrent use.
 func (a *actor) enqueue(att *attempt) enqResult {
-	a.mu.RLock()
-	if a.retired {
-		a.mu.RUnlock()
-		return enqRetired
-	}
 	a.load.Add(1)
-	res := enqOK
-	select {
-	case a.mbox <- att:
-	default:
-		res = enqFull
+	att.tEnq = a.p.now()
+	res := a.mbox.put(att)
+	if res != enqOK {
 		a.load.Add(-1)
+		return res
 	}
-	a.mu.RUnlock()
-	if res == enqOK {
-		a.p.obs.QueueDepth(a.slot, len(a.mbox))
-	}
+	a.p.obs.QueueDepth(a.slot, a.mbox.len())
 	return res
 }
 
@@ -77,13 +65,8 @@ func (a *actor) enqueue(att *attempt) enqResult {
 // holds and then exits (ending its locked thread). Safe for concurrent use;
 // idempotent.
 func (a *actor) retire() {
-	a.mu.Lock()
-	if !a.retired {
-		a.retired = true
-		a.leaving.Store(true)
-		close(a.mbox)
-	}
-	a.mu.Unlock()
+	a.leaving.Store(true)
+	a.mbox.close()
 }
 
 // run is the actor goroutine. ready is called once the actor can work (its

@@ -60,7 +60,7 @@ func (p *Pool) Info() Info {
 	}
 	for i := range p.slots {
 		a := p.slots[i].Load()
-		in.QueueDepths[i] = len(a.mbox)
+		in.QueueDepths[i] = a.mbox.len()
 		in.Loads[i] = int(a.load.Load())
 		in.Pinned[i] = a.pinned.Load()
 	}

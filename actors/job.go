@@ -59,6 +59,7 @@ type attempt struct {
 	// avoid is the slot that must not run the attempt from the hedge lane
 	// (the slot running the first attempt); -1: any.
 	avoid int
+	tEnq  int64 // Now() when last put in a mailbox (set before the put)
 
 	cancel atomic.Bool   // raised when the job finished elsewhere; read by kernel.Lex
 	wake   chan struct{} // closed when cancel is raised (wakes delays and stalls)

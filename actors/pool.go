@@ -95,7 +95,7 @@ func (p *Pool) startActor(slot int, reason string, ready func(*actor)) {
 	gen := p.gens[slot].Add(1)
 	a := &actor{
 		p: p, slot: slot, core: p.cfg.Cores[slot], gen: gen, reason: reason,
-		mbox: make(chan *attempt, p.cfg.MailboxLen),
+		mbox: newMailbox(p.cfg.MailboxLen),
 		rng:  newRNG(uint64(slot+1)*0x9e3779b97f4a7c15 ^ gen<<32 ^ uint64(p.now())),
 	}
 	p.actorsWG.Add(1)

@@ -7,85 +7,77 @@ import (
 
 // next returns the attempt the actor runs next, blocking while there is
 // none; ok is false once the actor is retired and its mailbox drained.
-// Order: a hedge waiting in the pool's hedge lane (it is late already), the
-// actor's own mailbox, then the oldest attempt of the longest other mailbox
-// (work stealing: an actor never idles while another one has a queue).
-// A retired actor only drains its own mailbox. Called by a's goroutine;
-// the attempt returned is counted in a.load.
+// Order: a hedge waiting in the pool's hedge lane (it is late already),
+// then the oldest queued attempt of the pool, from the actor's own mailbox
+// or another actor's (work stealing: an actor never idles, nor serves a
+// newer request, while another actor's queue holds an older one). A
+// retired actor only drains its own mailbox. Called by a's goroutine; the
+// attempt returned is counted in a.load.
 func (a *actor) next() (*attempt, bool) {
 	p := a.p
 	for {
 		if a.leaving.Load() {
-			att, ok := <-a.mbox
-			if ok {
-				p.obs.QueueDepth(a.slot, len(a.mbox))
+			att, closed := a.mbox.take()
+			if att != nil {
+				p.obs.QueueDepth(a.slot, a.mbox.len())
+				return att, true
 			}
-			return att, ok
+			if closed {
+				return nil, false
+			}
+			<-a.mbox.ready
+			continue
 		}
 		if att := p.lane.pop(a.slot); att != nil {
 			a.load.Add(1)
 			return att, true
 		}
-		select {
-		case att, ok := <-a.mbox:
-			if ok {
-				p.obs.QueueDepth(a.slot, len(a.mbox))
-			}
-			return att, ok
-		default:
-		}
-		if att := a.steal(); att != nil {
+		if att := a.oldest(); att != nil {
 			return att, true
 		}
 		select {
-		case att, ok := <-a.mbox:
-			if ok {
-				p.obs.QueueDepth(a.slot, len(a.mbox))
-			}
-			return att, ok
+		case <-a.mbox.ready:
 		case <-p.lane.wake:
 			// A hedge was queued while this actor was idle: look again.
 		}
 	}
 }
 
-// steal takes the oldest attempt of the longest mailbox of the other
-// installed actors, moving its load count to a. It returns nil when every
-// other mailbox is empty (or a is not installed yet). Called by a's
-// goroutine.
-func (a *actor) steal() *attempt {
+// oldest takes the attempt queued longest ago among a's mailbox and those
+// of the other installed actors (whose load count then moves to a), or
+// returns nil when every mailbox is empty. Called by a's goroutine.
+func (a *actor) oldest() *attempt {
 	p := a.p
-	if len(p.slots) < 2 || p.slots[a.slot].Load() != a {
-		return nil
-	}
-	for range 2 { // a victim emptied meanwhile: look once more
-		var victim *actor
-		longest := 0
+	var victim *actor
+	best, found := a.mbox.oldest()
+	if len(p.slots) > 1 && p.slots[a.slot].Load() == a {
 		for i := range p.slots {
 			if i == a.slot {
 				continue
 			}
-			if v := p.slots[i].Load(); v != nil && len(v.mbox) > longest { // nil: New still starting
-				victim, longest = v, len(v.mbox)
-			}
-		}
-		if victim == nil {
-			return nil
-		}
-		select {
-		case att, ok := <-victim.mbox:
-			if !ok { // retired meanwhile and drained
+			v := p.slots[i].Load() // nil while New is still starting
+			if v == nil {
 				continue
 			}
-			a.load.Add(1)
-			victim.load.Add(-1)
-			p.obs.QueueDepth(victim.slot, len(victim.mbox))
-			p.stats.steals.Add(1)
-			return att
-		default:
+			if t, ok := v.mbox.oldest(); ok && (!found || t < best) {
+				victim, best, found = v, t, true
+			}
 		}
 	}
-	return nil
+	if victim != nil {
+		if att, _ := victim.mbox.take(); att != nil {
+			a.load.Add(1)
+			victim.load.Add(-1)
+			p.obs.QueueDepth(victim.slot, victim.mbox.len())
+			p.stats.steals.Add(1)
+			return att
+		}
+	}
+	att, _ := a.mbox.take()
+	if att != nil {
+		p.obs.QueueDepth(a.slot, a.mbox.len())
+	}
+	return att
 }
 
 // laneCap bounds the hedges waiting in the lane.
