@@ -12,6 +12,7 @@ type blockMasks struct {
 	ord uint64 // ASCII with catcode 1, 2, 3, 4, 6, 8, 11 or 12: one token, state M
 	sp  uint64 // space 0x20 or TAB (catcode 10)
 	let uint64 // ASCII letter (catcode 11)
+	gm  uint64 // '{', '}' or '$': tokens the group and math check visits
 }
 
 // blockVals holds the token values of a block's bytes (64) and 8 slots of
@@ -67,11 +68,13 @@ func classifyGo(b *[64]byte) blockMasks {
 		l := x7 | lsb8*0x20                                           // lower-cased
 		letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
 		spc := eq7(x7, ' ') | eq7(x7, '\t')
+		gm := eq7(x7, '{') | eq7(x7, '}') | eq7(x7, '$')
 		nh := ^hi
 		sh := uint(8 * w)
 		m.ord |= movemask8(inRange&^excl&nh) << sh
 		m.sp |= movemask8(spc&nh) << sh
 		m.let |= movemask8(letters&nh) << sh
+		m.gm |= movemask8(gm&nh) << sh
 	}
 	return m
 }

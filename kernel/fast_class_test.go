@@ -18,6 +18,7 @@ func refMasks(b *[64]byte) blockMasks {
 		set(&m.ord, ord)
 		set(&m.sp, sp)
 		set(&m.let, let)
+		set(&m.gm, c == '{' || c == '}' || c == '$')
 	}
 	return m
 }

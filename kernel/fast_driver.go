@@ -71,6 +71,9 @@ func (l *lexer) fastLoop(simd bool) {
 			l.slow()
 			continue
 		}
+		if l.n-l.gm.next >= gmGuard {
+			l.gmAdvance(false) // before the inner loop marks more tokens
+		}
 		p, lim, n, state := l.pos, l.limit, l.n, l.state
 		end := min(lim, l.checkAt)
 	inner:
@@ -106,6 +109,10 @@ func (l *lexer) fastLoop(simd bool) {
 					emitAVX2(val, off, ln, n, &vals, int(sh), p, run)
 				} else {
 					emitGo(val, off, ln, n, src, p, run)
+				}
+				if g := m.gm >> sh; g != 0 {
+					// Mark its '{', '}' and '$' for the group and math check.
+					l.gm.gmMark(n, g&(^uint64(0)>>(64-uint(run))))
 				}
 				n += run
 				p += run
@@ -155,6 +162,9 @@ func (l *lexer) fastLoop(simd bool) {
 					state = stateS
 				}
 				val[n], off[n], ln[n] = 1, uint32(p), uint32(k-p) // escape length 1
+				if k-p == 4 && src[p+1] == 'p' && src[p+2] == 'a' && src[p+3] == 'r' {
+					l.gm.gmMark(n, 1) // \par: the group and math check visits it
+				}
 				n++
 				p = k
 				if state == stateS {
@@ -191,6 +201,9 @@ func (l *lexer) fastLoop(simd bool) {
 
 // put stores a token; the caller checked l.n < l.tokCap.
 func (l *lexer) put(val uint32, off, n int) {
+	if gmMatters(val) {
+		l.gm.gmMark(l.n, 1)
+	}
 	a := l.a
 	a.Val[l.n] = val
 	a.Off[l.n] = uint32(off)

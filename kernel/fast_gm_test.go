@@ -6,31 +6,16 @@ import (
 	"testing"
 )
 
-// TestGMMask64 checks both group-and-math mask functions against
-// interestingKey on values of every key, near every boundary.
-func TestGMMask64(t *testing.T) {
+// TestGMMatters checks gmMatters on values of every key of v>>20 (the
+// catcode field and csRewritten), near every boundary: printed catcode 1, 2
+// or 3 (keys 2 to 7) and control sequences with a stored name (key 1).
+func TestGMMatters(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for round := 0; round < 2000; round++ {
-		var w [64]uint32
-		var want uint64
-		for j := range w {
-			key := uint32(r.IntN(28 << 1)) // catcode field and csRewritten
-			v := key<<20 | uint32(r.IntN(1<<20))
-			switch r.IntN(4) {
-			case 0:
-				v = key << 20
-			case 1:
-				v = key<<20 | (1<<20 - 1)
-			}
-			w[j] = v
-			want |= uint64(interestingKey[v>>20]) << j
-		}
-		if got := gmMask64(&w); got != want {
-			t.Fatalf("gmMask64(%x) = %x, want %x", w, got, want)
-		}
-		if simdUsable() {
-			if got := gmMask64AVX2(&w); got != want {
-				t.Fatalf("gmMask64AVX2(%x) = %x, want %x", w, got, want)
+	for key := uint32(0); key < 28<<1; key++ {
+		for _, low := range []uint32{0, 1, 1<<20 - 1, uint32(r.IntN(1 << 20))} {
+			v := key<<20 | low
+			if got, want := gmMatters(v), key >= 1 && key <= 7; got != want {
+				t.Fatalf("gmMatters(%#x) = %v, want %v", v, got, want)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -23,8 +24,15 @@ type lfWindow struct {
 // nextLF returns the source offset of the first LF at or after start, or
 // len(src) when there is none.
 func (l *lexer) nextLF(start int) int {
-	w := &l.lf
 	n := len(l.src)
+	if !l.simd {
+		// The runtime's byte search beats SWAR masks for the pure-Go path.
+		if i := bytes.IndexByte(l.src[start:], '\n'); i >= 0 {
+			return start + i
+		}
+		return n
+	}
+	w := &l.lf
 	for start < n {
 		if start < w.base || start >= w.end {
 			l.fillLF(start &^ 63)

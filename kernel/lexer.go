@@ -202,7 +202,6 @@ func (l *lexer) init(a *Arena, src []byte, cancel *atomic.Bool) {
 	a.names = append(a.names, "par\r"...)
 	a.nameRef = append(a.nameRef, 0<<32|3, 3<<32|1)
 	*l = lexer{a: a, src: src, cancel: cancel, tokCap: a.size.Tokens, checkAt: cancelEvery, crNext: -1}
-	l.gm.carets = bytes.Contains(src, caretPair)
 	if len(a.Val) < l.tokCap {
 		l.tokCap = len(a.Val)
 	}
@@ -256,11 +255,23 @@ func (l *lexer) emit(val uint32, off, n int) {
 		l.fail(fmt.Errorf("cannot store more than %d tokens: %w", l.tokCap, ErrArenaFull))
 		return
 	}
+	if gmMatters(val) {
+		l.gmMarkOne()
+	}
 	a := l.a
 	a.Val[l.n] = val
 	a.Off[l.n] = uint32(off)
 	a.Len[l.n] = uint32(n)
 	l.n++
+}
+
+// gmMarkOne marks token l.n (about to be stored) for the group and math
+// check, first running a round when too many tokens wait for one.
+func (l *lexer) gmMarkOne() {
+	if l.n-l.gm.next >= gmGuard {
+		l.gmAdvance(false)
+	}
+	l.gm.gmMark(l.n, 1)
 }
 
 // setupLine makes the line starting at source offset start current.
@@ -752,6 +763,7 @@ func (l *lexer) scanLetters(p, loc, k int) {
 // emitPlainCS emits a control sequence whose name is the unchanged source
 // bytes [loc, end) of a normal-mode line (end <= limit).
 func (l *lexer) emitPlainCS(p, loc, end int) {
+	l.gmParName(loc, end-loc)
 	l.emit(uint32(loc-p), p, end-p)
 }
 
@@ -788,6 +800,7 @@ func (l *lexer) emitCS(p, loc, end int) {
 	name := a.names[start:]
 	if esc <= 0xFF && esc <= n && bytes.Equal(name, l.src[off+esc:off+n]) {
 		a.names = a.names[:start]
+		l.gmParName(off+esc, n-esc)
 		l.emit(uint32(esc), off, n)
 		return
 	}

@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"bytes"
 	"cmp"
 	"math/bits"
 	"slices"
@@ -57,14 +56,54 @@ func cmpIssue(x, y Issue) int { return cmp.Compare(x.Off, y.Off) }
 // group, `{` still open at the end of the file (each one, at its own
 // offset), and `$` or `$$` not closed before \par or the end of the file.
 // Tokens count by their printed catcode (1, 2, 3); \par is any control
-// sequence named par.
+// sequence named par: it ends open math at once.
+//
+// The tokens that matter (printed catcode 1, 2 or 3, control sequences with
+// a stored name such as a blank line's \par, and control sequences named
+// par written out: see gmParName) are marked in a bitmap
+// as they are emitted (gmMark; the fast driver marks the `{`, `}` and `$`
+// of its bulk runs from its block masks), so a round reads only the values
+// of those tokens. The bitmap is a ring of gmRing tokens indexed by token
+// number; gmGuard bounds the tokens a round may leave unvisited so that
+// live bits never wrap around.
 type gmState struct {
-	next   int  // next token index to look at
-	depth  int  // open groups
-	math   int  // 0 none, 1 inline ($), 2 display ($$)
-	open   int  // token index of the $ that opened math
-	carets bool // the document has "^^": \par may be written in many ways
+	next    int // next token index to look at
+	depth   int // open groups
+	math    int // 0 none, 1 inline ($), 2 display ($$)
+	open    int // token index of the $ that opened math
+	cleared int // ring words for tokens below this (a multiple of 64) are zero
+	bits    [gmRing / 64]uint64
 }
+
+// Size of the group and math bitmap ring (tokens), and the number of
+// unvisited tokens at which a driver runs a round before emitting more (the
+// fast driver emits at most cancelEvery+1 tokens between its checks).
+const (
+	gmRing  = 1 << 16
+	gmGuard = gmRing / 4
+)
+
+// gmMark marks the tokens n+j for the set bits j of m (n+64 may pass the
+// last token; those bits are clear).
+func (g *gmState) gmMark(n int, m uint64) {
+	w, s := n>>6, uint(n)&63
+	g.bits[w&(gmRing/64-1)] |= m << s
+	g.bits[(w+1)&(gmRing/64-1)] |= m >> (64 - s) // 0 when s == 0
+}
+
+// gmParName marks the token about to be stored at l.n when it is a
+// control sequence named par written out, its name being the source bytes
+// src[nameOff:nameOff+nameLen]: the group and math check visits it.
+func (l *lexer) gmParName(nameOff, nameLen int) {
+	if nameLen == 3 && l.src[nameOff] == 'p' && l.src[nameOff+1] == 'a' && l.src[nameOff+2] == 'r' {
+		l.gmMarkOne()
+	}
+}
+
+// gmMatters reports whether the group and math check visits value v:
+// printed catcode 1, 2 or 3 (keys 2 to 7 of v>>20), or a control sequence
+// with a stored name (key 1).
+func gmMatters(v uint32) bool { return v-1<<20 < 7<<20 }
 
 // gmAdvance runs the group and math check over the tokens emitted so far;
 // final says lexing is over (otherwise the last token waits for the next
@@ -84,21 +123,11 @@ func (l *lexer) gmAdvance(final bool) {
 	depth, math, open := g.depth, g.math, g.open
 	i := g.next
 	for i < stop {
-		// Blocks of 64 tokens: a bit mask of the ones that matter (printed
-		// catcode 1, 2 or 3, a control sequence with a stored name such as
-		// a blank line's \par), computed from the values alone; then only
-		// those are visited.
-		end := min(i+64, stop)
-		var mask uint64
-		switch {
-		case end == i+64 && l.simd:
-			mask = gmMask64AVX2((*[64]uint32)(val[i : i+64]))
-		case end == i+64:
-			mask = gmMask64((*[64]uint32)(val[i : i+64]))
-		default:
-			for k := i; k < end; k++ {
-				mask |= uint64(interestingKey[val[k]>>20]) << (k - i)
-			}
+		// One ring word at a time: only the marked tokens are visited.
+		end := min((i|63)+1, stop)
+		mask := g.bits[(i>>6)&(gmRing/64-1)] >> (uint(i) & 63)
+		if w := end - i; w < 64 {
+			mask &= 1<<w - 1
 		}
 		next := end
 		for mask != 0 {
@@ -115,11 +144,6 @@ func (l *lexer) gmAdvance(final bool) {
 					depth--
 				}
 			case CatMathShift:
-				if math != 0 && l.parBetween(open, k) {
-					// A \par inside the math ended it: this $ opens.
-					l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
-					math = 0
-				}
 				double := k+1 < n && val[k+1]>>catShift == CatMathShift
 				if double && (math == 0 || math == 2) {
 					// The second $ of $$ is consumed with the first.
@@ -137,8 +161,8 @@ func (l *lexer) gmAdvance(final bool) {
 				default:
 					math = 0
 				}
-			default: // a control sequence with a stored name
-				if math != 0 && v == valPar {
+			default: // \par written out, or a control sequence with a stored name
+				if math != 0 && (v < csRewritten || isParName(a, l.src, k)) {
 					l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
 					math = 0
 				}
@@ -147,6 +171,9 @@ func (l *lexer) gmAdvance(final bool) {
 		i = next
 	}
 	g.next, g.depth, g.math, g.open = i, depth, math, open
+	for ; g.cleared+64 <= i; g.cleared += 64 {
+		g.bits[(g.cleared>>6)&(gmRing/64-1)] = 0
+	}
 	if !final {
 		return
 	}
@@ -168,86 +195,6 @@ func (l *lexer) gmAdvance(final bool) {
 		}
 	}
 }
-
-// gmMask64 returns the bit mask of the tokens of w the group and math check
-// must visit (see interestingKey): bit j for w[j]. It works on two tokens
-// per uint64: a value v (always < 2^27) matters when 1<<20 <= v < 8<<20,
-// and adding 2^31-2^20 (2^31-2^23) to a lane sets its bit 31 exactly when
-// v >= 1<<20 (v >= 8<<20), with no carry into the next lane.
-// gmMask64AVX2 returns exactly the same.
-func gmMask64(w *[64]uint32) uint64 {
-	const (
-		lo = (1<<31 - 1<<20) * (1 | 1<<32)
-		hi = (1<<31 - 8<<20) * (1 | 1<<32)
-	)
-	var m uint64
-	for j := 0; j < 64; j += 4 {
-		x := uint64(w[j]) | uint64(w[j+1])<<32
-		y := uint64(w[j+2]) | uint64(w[j+3])<<32
-		tx := ((x + lo) &^ (x + hi)) >> 31 // bits 0 and 32
-		ty := ((y + lo) &^ (y + hi)) >> 31
-		m |= (tx&1 | tx>>31&2 | ty<<2&4 | ty>>29&8) << j
-	}
-	return m
-}
-
-// interestingKey[v>>20] is 1 for the token values the group and math
-// check must visit: printed catcode 1, 2 or 3 (keys 2 to 7), and control
-// sequences with a stored name (key 1), among them a blank line's \par.
-// The key is the catcode field and csRewritten.
-var interestingKey = func() (t [1 << (32 - 20)]uint8) {
-	for k := 1; k <= 7; k++ {
-		t[k] = 1
-	}
-	return t
-}()
-
-// parBetween reports whether a control sequence named par lies strictly
-// between tokens open and k (the $ that opened math and the next $). A
-// blank line's \par cannot (the check ends math there), so in a document
-// without "^^" such a token's source is "\par" followed by a non-letter:
-// the math's source is searched and a match looked up among the tokens
-// (binary search), which touches far less memory than reading names. With
-// "^^" anywhere every control sequence in between is checked.
-func (l *lexer) parBetween(open, k int) bool {
-	a := l.a
-	if l.gm.carets {
-		for t := open + 1; t < k; t++ {
-			if a.Val[t]>>catShift == 0 && isParName(a, l.src, t) {
-				return true
-			}
-		}
-		return false
-	}
-	src := l.src
-	from, to := int(a.Off[open]), int(a.Off[k])
-	for from < to {
-		d := bytes.Index(src[from:to], parCS)
-		if d < 0 {
-			return false
-		}
-		x := from + d
-		from = x + 1
-		if x+4 < len(src) && isLetterByte(src[x+4]) {
-			continue
-		}
-		lo, hi := open+1, k
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if a.Off[m] < uint32(x) {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		if lo < k && a.Off[lo] == uint32(x) && a.Val[lo]>>catShift == 0 && a.Len[lo] == 4 {
-			return true
-		}
-	}
-	return false
-}
-
-var parCS = []byte(`\par`)
 
 // isParName reports whether control-sequence token i is named "par".
 func isParName(a *Arena, src []byte, i int) bool {

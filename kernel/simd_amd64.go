@@ -27,10 +27,11 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 	m.ord = uint64(lo.ord) | uint64(hi.ord)<<32
 	m.sp = uint64(lo.sp) | uint64(hi.sp)<<32
 	m.let = uint64(lo.let) | uint64(hi.let)<<32
+	m.gm = uint64(lo.gm) | uint64(hi.gm)<<32
 	archsimd.ClearAVXUpperBits()
 }
 
-type masks32 struct{ ord, sp, let uint32 }
+type masks32 struct{ ord, sp, let, gm uint32 }
 
 func bc(c uint8) archsimd.Uint8x32 { return archsimd.BroadcastUint8x32(c) }
 
@@ -40,6 +41,7 @@ var (
 	c21, c5c, cBS, cPct, cTilde = bc(0x21), bc(0x5c), bc('\\'), bc('%'), bc('~')
 	c20, cA, c25, cSp, cTab     = bc(0x20), bc('a'), bc(25), bc(' '), bc('\t')
 	cNib                        = bc(0x0f)
+	cLBrace, cRBrace, cDollar   = bc('{'), bc('}'), bc('$')
 	cCatLetter, cCatOther       = bc(CatLetter), bc(CatOther)
 	vIota                       = archsimd.LoadUint32x8(&[8]uint32{0, 1, 2, 3, 4, 5, 6, 7})
 	vOnes                       = archsimd.BroadcastUint32x8(1)
@@ -77,6 +79,7 @@ func classify32(p *[32]byte, vals *[32]uint32) masks32 {
 		ord: inRange.ToBits() &^ excl.ToBits(),
 		sp:  sp.ToBits(),
 		let: letter.ToBits(),
+		gm:  x.Equal(cLBrace).Or(x.Equal(cRBrace)).Or(x.Equal(cDollar)).ToBits(),
 	}
 }
 
@@ -113,22 +116,6 @@ func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
 		o = o.Add(vEight)
 	}
 	archsimd.ClearAVXUpperBits()
-}
-
-// Bounds of the token values the group and math check visits, less 1<<20
-// (see gmMask64).
-var vGMLow, vGMSpan = archsimd.BroadcastUint32x8(1 << 20), archsimd.BroadcastUint32x8(7<<20 - 1)
-
-// gmMask64AVX2 returns gmMask64(w), 8 tokens per vector: v-(1<<20) wraps
-// below 1<<20, so v matters when min(v-(1<<20), 7<<20-1) == v-(1<<20).
-func gmMask64AVX2(w *[64]uint32) uint64 {
-	var m uint64
-	for j := 0; j < 64; j += 8 {
-		t := archsimd.LoadUint32x8((*[8]uint32)(w[j : j+8])).Sub(vGMLow)
-		m |= uint64(t.Min(vGMSpan).Equal(t).ToBits()) << j
-	}
-	archsimd.ClearAVXUpperBits()
-	return m
 }
 
 var vLF = bc('\n')

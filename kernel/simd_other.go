@@ -18,11 +18,6 @@ func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
 	panic("kernel: AVX2 kernels not built")
 }
 
-// gmMask64AVX2 is never called in a binary without the AVX2 kernels.
-func gmMask64AVX2(w *[64]uint32) uint64 {
-	panic("kernel: AVX2 kernels not built")
-}
-
 // lfMasksAVX2 is never called in a binary without the AVX2 kernels.
 func lfMasksAVX2(b []byte, m []uint64) {
 	panic("kernel: AVX2 kernels not built")
