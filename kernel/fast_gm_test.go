@@ -21,9 +21,9 @@ func TestGMMatters(t *testing.T) {
 	}
 }
 
-// TestNextLF checks the LF window against bytes.IndexByte at every offset
+// TestNextEOL checks the LF and CR window against bytes.IndexAny at every offset
 // of random documents of LF-dense and LF-sparse text, both classifiers.
-func TestNextLF(t *testing.T) {
+func TestNextEOL(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for round := 0; round < 300; round++ {
 		src := make([]byte, r.IntN(3*64*lfWords))
@@ -31,18 +31,18 @@ func TestNextLF(t *testing.T) {
 		for i := range src {
 			src[i] = byte(r.IntN(256))
 			if src[i] == '\n' || r.IntN(every) == 0 {
-				src[i] = []byte{'\n', 0x8a, 'x', 0x0b}[r.IntN(4)]
+				src[i] = []byte{'\n', '\r', 0x8a, 0x8d, 'x', 0x0b}[r.IntN(6)]
 			}
 		}
 		for _, simd := range []bool{false, simdUsable()} {
 			l := lexer{src: src, simd: simd}
 			for start := 0; start <= len(src); start += 1 + r.IntN(3) {
 				want := len(src)
-				if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
+				if i := bytes.IndexAny(src[start:], "\n\r"); i >= 0 {
 					want = start + i
 				}
-				if got := l.nextLF(start); got != want {
-					t.Fatalf("simd=%v len %d: nextLF(%d) = %d, want %d", simd, len(src), start, got, want)
+				if got := l.nextEOL(start); got != want {
+					t.Fatalf("simd=%v len %d: nextEOL(%d) = %d, want %d", simd, len(src), start, got, want)
 				}
 			}
 		}

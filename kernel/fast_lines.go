@@ -1,37 +1,30 @@
 package kernel
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
 
-// Line ends without a byte search per line: setupLine finds the next LF
-// in a window of lfWords*64 source bytes whose LF positions are bitmasks
+// Line ends without a byte search per line: on the AVX2 path setupLine
+// finds the next LF or CR in a window of lfWords*64 source bytes whose LF
+// and CR positions are bitmasks
 // (bit i of lfBits[w] is byte lfBase+64*w+i), classified in one go when
 // the window is entered; most lines are then one or two bit tests.
 
 // lfWords is the window's size in 64-byte blocks.
 const lfWords = 32
 
-// lfWindow is the LF bitmask window of one lexing run.
+// lfWindow is the LF and CR bitmask window of one lexing run.
 type lfWindow struct {
 	base int // source offset of the window's first byte (a multiple of 64)
 	end  int // source offset past the window (base when empty)
 	bits [lfWords]uint64
 }
 
-// nextLF returns the source offset of the first LF at or after start, or
-// len(src) when there is none.
-func (l *lexer) nextLF(start int) int {
+// nextEOL returns the source offset of the first LF or CR at or after
+// start, or len(src) when there is none.
+func (l *lexer) nextEOL(start int) int {
 	n := len(l.src)
-	if !l.simd {
-		// The runtime's byte search beats SWAR masks for the pure-Go path.
-		if i := bytes.IndexByte(l.src[start:], '\n'); i >= 0 {
-			return start + i
-		}
-		return n
-	}
 	w := &l.lf
 	for start < n {
 		if start < w.base || start >= w.end {
@@ -68,7 +61,7 @@ func (l *lexer) fillLF(base int) {
 	}
 }
 
-// lfMasksGo stores into m[i] the LF mask of the 64 bytes b[64*i:64*i+64]
+// lfMasksGo stores into m[i] the LF-or-CR mask of the 64 bytes b[64*i:64*i+64]
 // (len(b) == 64*len(m)), 8 bytes per uint64.
 func lfMasksGo(b []byte, m []uint64) {
 	for i := range m {
@@ -76,9 +69,10 @@ func lfMasksGo(b []byte, m []uint64) {
 		var r uint64
 		for j := 0; j < 64; j += 8 {
 			x := binary.LittleEndian.Uint64(blk[j:])
-			t := x ^ lsb8*'\n'
-			// A zero byte of t, exactly: bytes >= 0x80 of t never count.
+			t, u := x^lsb8*'\n', x^lsb8*'\r'
+			// A zero byte of t or u, exactly: bytes >= 0x80 never count.
 			z := ^(((t & low7) + low7) | t) & msb8
+			z |= ^(((u & low7) + low7) | u) & msb8
 			r |= movemask8(z) << uint(j)
 		}
 		m[i] = r

@@ -171,7 +171,7 @@ type lexer struct {
 	termEnd   int  // end of the terminator (== term when there is none)
 	lastLine  bool // the current line is the file's last
 	past      byte // the buffer byte at limit+1 (see the file comment)
-	crNext    int  // offset of the next CR at or after lineStart (len(src) if none)
+	crNext    int  // offset of the next CR at or after lineStart (len(src) if none; pure Go only)
 	checkAt   int  // source offset at which to check the cancel flag next
 	eolKinds  uint8
 	mixedDone bool
@@ -283,18 +283,32 @@ func (l *lexer) setupLine(start int) {
 	}
 	a.lines = append(a.lines, uint32(start))
 	src := l.src
-	term := l.nextLF(start)
-	if l.crNext < start {
-		l.crNext = len(src)
-		if i := bytes.IndexByte(src[start:], '\r'); i >= 0 {
-			l.crNext = start + i
+	// term: the first LF at or after start; cr: the first CR (len(src) if
+	// none), or at least whether it comes before term.
+	var term, cr int
+	if l.simd {
+		term, cr = l.nextEOL(start), len(src)
+		if term < len(src) && src[term] == '\r' {
+			term, cr = len(src), term
 		}
+	} else {
+		term = len(src)
+		if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
+			term = start + i
+		}
+		if l.crNext < start {
+			l.crNext = len(src)
+			if i := bytes.IndexByte(src[start:], '\r'); i >= 0 {
+				l.crNext = start + i
+			}
+		}
+		cr = l.crNext
 	}
 	var kind uint8
 	termEnd := term
 	switch {
-	case l.crNext < term:
-		term, termEnd, kind = l.crNext, l.crNext+1, eolCR
+	case cr < term:
+		term, termEnd, kind = cr, cr+1, eolCR
 		if termEnd < len(src) && src[termEnd] == '\n' {
 			termEnd, kind = termEnd+1, eolCRLF
 		}

@@ -118,15 +118,17 @@ func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
 	archsimd.ClearAVXUpperBits()
 }
 
-var vLF = bc('\n')
+var vLF, vCR = bc('\n'), bc('\r')
 
-// lfMasksAVX2 stores into m[i] the LF mask of the 64 bytes b[64*i:64*i+64]
+// lfMasksAVX2 stores into m[i] the LF-or-CR mask of the 64 bytes b[64*i:64*i+64]
 // (len(b) == 64*len(m)), as lfMasksGo does.
 func lfMasksAVX2(b []byte, m []uint64) {
 	_ = b[64*len(m)-1]
 	for i := range m {
-		lo := archsimd.LoadUint8x32((*[32]byte)(b[64*i:])).Equal(vLF).ToBits()
-		hi := archsimd.LoadUint8x32((*[32]byte)(b[64*i+32:])).Equal(vLF).ToBits()
+		x := archsimd.LoadUint8x32((*[32]byte)(b[64*i:]))
+		y := archsimd.LoadUint8x32((*[32]byte)(b[64*i+32:]))
+		lo := x.Equal(vLF).Or(x.Equal(vCR)).ToBits()
+		hi := y.Equal(vLF).Or(y.Equal(vCR)).ToBits()
 		m[i] = uint64(lo) | uint64(hi)<<32
 	}
 	archsimd.ClearAVXUpperBits()
