@@ -220,7 +220,8 @@ func (s *supervisor) advance() {
 // moved by work stealing instead, and a duplicate of an attempt that is
 // lexing normally would only add work to a busy pool. So, from Submit +
 // deadline on:
-//   - while no attempt has started, the check is repeated every tick;
+//   - while no attempt has started, the check is repeated every quarter
+//     deadline (at least every tick);
 //   - an attempt that is not lexing (held before or after the kernel, as a
 //     fault does) is hedged once it has run for the deadline;
 //   - an attempt that is lexing is hedged once it has lexed for twice the
@@ -246,8 +247,8 @@ func (s *supervisor) fire(j *job) {
 	if d <= 0 {
 		return
 	}
-	if tRun == 0 { // still queued
-		s.rearm = append(s.rearm, wheelEntry{due: now + int64(tick), j: j})
+	if tRun == 0 { // still queued: look again soon (every quarter deadline)
+		s.rearm = append(s.rearm, wheelEntry{due: now + max(int64(tick), d/4), j: j})
 		return
 	}
 	due := tRun + d

@@ -148,8 +148,8 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	st, ps := srv.Snapshot(), pool.Info().Stats
 	logger.Printf("stopped: %d connections, %d requests, %d replies, %d dropped (peer gone), %d frame errors, %d half-closes",
 		st.Conns, st.Requests, st.Replies, st.Dropped, st.FrameErrors, st.HalfCloses)
-	logger.Printf("pool: %d submitted, %d rejected, %d cancelled, %d hedges (%d won), %d crashes, %d retries, %d internal, %d rotations",
-		ps.Submitted, ps.Rejected, ps.Cancelled, ps.Hedges, ps.HedgeWins, ps.Crashes, ps.Retries, ps.Internal, ps.Rotations)
+	logger.Printf("pool: %d submitted, %d rejected, %d cancelled, %d hedges (%d won), %d crashes, %d retries, %d internal, %d rotations, %d steals",
+		ps.Submitted, ps.Rejected, ps.Cancelled, ps.Hedges, ps.HedgeWins, ps.Crashes, ps.Retries, ps.Internal, ps.Rotations, ps.Steals)
 	return code
 }
 
