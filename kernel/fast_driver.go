@@ -17,6 +17,11 @@ import "sync/atomic"
 //   - the end-of-line character of a normal line (the line bookkeeping
 //     itself is lexer.go's nextLine).
 //
+// The block masks also give the `{`, `}` and `$` of every bulk run, which
+// the driver marks for the group and math check (lexer_issues.go) together
+// with the \par names and blank-line \par tokens it stores, so that check
+// never scans the token array.
+//
 // Everything else (comments, ^^, non-ASCII, rewrite mode) goes to
 // slow(), the reference lexer's one-step function (lexer.go). The contract
 // between the two is in lexer.go's file comment: the driver only reads

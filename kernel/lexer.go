@@ -53,7 +53,11 @@ import (
 // only. Line bookkeeping (the arena's line index, limit, terminators) lives
 // entirely in slow(). Tokens go to a.Val/Off/Len[l.n]; l.n < l.tokCap must
 // hold before each store (emit checks it; a bulk writer checks room for its
-// whole chunk first). The driver calls checkCancel (the cancel flag, and a
+// whole chunk first). Every token it stores itself that the group and math
+// check visits (a `{`, `}` or `$`, a control sequence named par, a blank
+// line's \par) it marks with l.gm.gmMark, keeping fewer than gmGuard
+// unvisited tokens before a chunk of marks (lexer_issues.go); emit does
+// this for slow(). The driver calls checkCancel (the cancel flag, and a
 // round of the group and math check while the new tokens are cached) every
 // cancelEvery bytes or so, and ends with l.finish().
 
