@@ -34,6 +34,7 @@ type config struct {
 	DrainMs          int
 	Prom             bool
 	PromAddr         string
+	PromLegacyMs     bool
 	TailCSV          string
 	TailKeep         int
 	LogEvery         int
@@ -107,6 +108,8 @@ func settings() []setting {
 			func(c *config, v string) error { return parseInt(&c.DrainMs, v, 0, 3_600_000) }},
 		{"prom", "L0_PROM", "0", "serve Prometheus metrics, /healthz and /readyz", true,
 			func(c *config, v string) error { return parseBool(&c.Prom, v) }},
+		{"prom-legacy-ms", "L0_PROM_LEGACY_MS", "1", "also export the older l0_latency_ms histogram (promtool lints its _ms unit)", true,
+			func(c *config, v string) error { return parseBool(&c.PromLegacyMs, v) }},
 		{"prom-addr", "L0_PROM_ADDR", "127.0.0.1:9109", "listen address of the metrics endpoint", false,
 			func(c *config, v string) error { return nonEmpty(&c.PromAddr, v) }},
 		{"tail-csv", "L0_TAIL_CSV", "/tmp/l0_service_tail.csv", "path of the slowest-requests CSV", false,

@@ -24,7 +24,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "defaults", check: func(t *testing.T, c *config) {
 			if c.Sock != "/tmp/l0_lex_svc.sock" || c.HedgeMs != 10 || c.HedgeAuto || c.HedgeMaxPct != 2 ||
 				c.MaxReqBytes != 8<<20 || c.DrainMs != 5000 || c.FaultPhase != "pre" || c.FaultControl ||
-				c.AllowScalar || c.Prom || c.PromAddr != "127.0.0.1:9109" || c.TailKeep != 100 || !c.CoresFromMask || len(c.Cores) == 0 {
+				c.AllowScalar || c.Prom || !c.PromLegacyMs || c.PromAddr != "127.0.0.1:9109" || c.TailKeep != 100 || !c.CoresFromMask || len(c.Cores) == 0 {
 				t.Fatalf("defaults: %+v", c)
 			}
 		}},

@@ -35,7 +35,7 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	}
 
 	tel, err := telemetry.New(telemetry.Config{
-		Prom: cfg.Prom, PromAddr: cfg.PromAddr,
+		Prom: cfg.Prom, PromAddr: cfg.PromAddr, OmitLegacyLatencyMs: !cfg.PromLegacyMs,
 		TailCSV: cfg.TailCSV, TailKeep: cfg.TailKeep, LogEvery: cfg.LogEvery,
 		Logger:  slog.New(slog.NewTextHandler(stderr, nil)),
 		Version: version, KernelPath: path.String(), Actors: len(cfg.Cores),
