@@ -5,45 +5,32 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"l0lex/proto"
 )
 
-// FaultKind is a runtime fault the supervisor delivers to actors.
-type FaultKind uint8
+// FaultKind is a runtime fault the supervisor delivers to actors: the wire
+// protocol's kinds, so a fault frame needs no translation. Its String is the
+// name reported to Observer.FaultInjected.
+type FaultKind = proto.FaultKind
 
 // Runtime fault kinds.
 const (
 	// FaultDelay sleeps Fault.Ms before lexing (cut short if the attempt is
 	// cancelled, e.g. because its hedge won).
-	FaultDelay FaultKind = iota + 1
+	FaultDelay = proto.FaultDelay
 	// FaultStall blocks the attempt until it is cancelled: by a winning
 	// hedge, a client cancel or the end of a drain. Without any of these
 	// the request never completes: that is the fault's point.
-	FaultStall
+	FaultStall = proto.FaultStall
 	// FaultPanic panics inside the actor while it handles the request; the
 	// supervisor replaces the actor and retries the request once elsewhere.
-	FaultPanic
+	FaultPanic = proto.FaultPanic
 	// FaultRotate retires the actor now and replaces it (reason "manual").
-	FaultRotate
+	FaultRotate = proto.FaultRotate
 	// FaultClear disarms the delay, stall and panic faults still pending.
-	FaultClear
+	FaultClear = proto.FaultClear
 )
-
-// String returns the kind's name as reported to Observer.FaultInjected.
-func (k FaultKind) String() string {
-	switch k {
-	case FaultDelay:
-		return "delay"
-	case FaultStall:
-		return "stall"
-	case FaultPanic:
-		return "panic"
-	case FaultRotate:
-		return "rotate"
-	case FaultClear:
-		return "clear"
-	}
-	return fmt.Sprintf("fault(%d)", uint8(k))
-}
 
 // AllActors as Fault.Actor targets every actor.
 const AllActors = -1

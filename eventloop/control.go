@@ -64,19 +64,8 @@ func (s *Server) fault(c gnet.Conn, reqID uint64, payload []byte) {
 
 // toActorsFault maps a wire fault onto the pool's.
 func toActorsFault(pf proto.Fault) (actors.Fault, error) {
-	f := actors.Fault{Actor: int(pf.Actor), Ms: int(pf.Ms), Count: int(pf.Count)}
-	switch pf.Kind {
-	case proto.FaultDelay:
-		f.Kind = actors.FaultDelay
-	case proto.FaultStall:
-		f.Kind = actors.FaultStall
-	case proto.FaultPanic:
-		f.Kind = actors.FaultPanic
-	case proto.FaultRotate:
-		f.Kind = actors.FaultRotate
-	case proto.FaultClear:
-		f.Kind = actors.FaultClear
-	default:
+	f := actors.Fault{Kind: pf.Kind, Actor: int(pf.Actor), Ms: int(pf.Ms), Count: int(pf.Count)}
+	if pf.Kind < proto.FaultDelay || pf.Kind > proto.FaultClear {
 		return f, fmt.Errorf("cannot inject fault kind %d: unknown", uint8(pf.Kind))
 	}
 	if pf.Actor == proto.AllActors {
