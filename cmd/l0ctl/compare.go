@@ -19,7 +19,7 @@ func runCompare(args []string) int {
 		fmt.Fprintln(fs.Output(), "usage: l0ctl compare A B [--threshold PCT]")
 		fs.PrintDefaults()
 	}
-	pos, err := gateParseInterleaved(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

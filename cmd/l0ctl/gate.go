@@ -31,7 +31,7 @@ func runGate(args []string) int {
 		fmt.Fprintln(fs.Output(), "usage: l0ctl gate --latencies FILE [--tail-csv FILE] [--metrics URL] [--min-n N] [--p999-ms MS] [--max-hedge-pct PCT]\n       l0ctl gate LATENCIES [TAIL_CSV]")
 		fs.PrintDefaults()
 	}
-	pos, err := gateParseInterleaved(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -87,20 +87,4 @@ func runGate(args []string) int {
 		return 1
 	}
 	return 0
-}
-
-// gateParseInterleaved parses args with fs, allowing flags after the
-// positional arguments, and returns the positional ones.
-func gateParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
