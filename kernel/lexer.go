@@ -139,9 +139,11 @@ func hexVal(b byte) uint32 {
 	return uint32(b-'a') + 10
 }
 
-// u8len is the number of bytes LuaTeX steps over after reading code point c:
-// the length of c's UTF-8 form, whatever it was decoded from.
-func u8len(c uint32) int {
+// UTF8Len is the number of bytes LuaTeX steps over after reading code point
+// c: the length of c's UTF-8 form, whatever it was decoded from (unlike
+// utf8.RuneLen, it has an answer for surrogates and values past U+10FFFF).
+// It is also the source length of a character token read as plain UTF-8.
+func UTF8Len(c uint32) int {
 	switch {
 	case c < 0x80:
 		return 1
@@ -448,7 +450,7 @@ func (l *lexer) emitSpan(val uint32, p, q int) {
 }
 
 // decode reads the character at buffer index i as LuaTeX's str2uni does and
-// returns it with the index after it (i + u8len(c), whatever was decoded).
+// returns it with the index after it (i + UTF8Len(c), whatever was decoded).
 // An invalid sequence gives U+FFFD and the TeX error, as does U+FFFD itself.
 func (l *lexer) decode(i int) (uint32, int) {
 	b := l.at(i)
@@ -480,7 +482,7 @@ func (l *lexer) decode(i int) (uint32, int) {
 	if c == 0xFFFD {
 		l.issue(IssueInvalidUTF8, l.spanStart(i), uint32(b))
 	}
-	return c, i + u8len(c)
+	return c, i + UTF8Len(c)
 }
 
 // slow reads one character or construct at l.pos with all of TeX's rules and

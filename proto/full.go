@@ -153,19 +153,6 @@ func (d *nameDict) ref(a *kernel.Arena, tok int, name []byte) (uint32, bool) {
 	return idx, true
 }
 
-// utf8Len is the default source length of a character token with code c.
-func utf8Len(c uint32) uint32 {
-	switch {
-	case c < 0x80:
-		return 1
-	case c < 0x800:
-		return 2
-	case c < 0x10000:
-		return 3
-	}
-	return 4
-}
-
 // FullReplySizeHint returns a capacity for AppendFullReply's dst that is
 // enough for typical documents (about 3 bytes per token plus the issues);
 // AppendFullReply grows dst when it is not.
@@ -232,7 +219,7 @@ func AppendFullReplyPath(dst []byte, reqID uint64, origin uint8, path string, a 
 				b[1] = byte(code)
 			} else {
 				w = 1 + binary.PutUvarint(b[1:4], uint64(code))
-				def = utf8Len(code)
+				def = uint32(kernel.UTF8Len(code))
 			}
 			tag := cat
 			if gap := int64(off) - prevEnd; gap != 0 {
@@ -269,7 +256,7 @@ func AppendFullReplyPath(dst []byte, reqID uint64, origin uint8, path string, a 
 			} else {
 				dst = binary.AppendUvarint(dst, uint64(code))
 			}
-			def = utf8Len(code)
+			def = uint32(kernel.UTF8Len(code))
 		}
 		tag := cat
 		if gap := int64(off) - prevEnd; gap != 0 {

@@ -44,7 +44,7 @@ func AppendFullResult(dst []byte, reqID uint64, r *FullResult) ([]byte, error) {
 			def = 1 + uint32(len(t.Name))
 		} else {
 			dst = binary.AppendUvarint(dst, uint64(t.Code))
-			def = utf8Len(t.Code)
+			def = uint32(kernel.UTF8Len(t.Code))
 		}
 		if gap := int64(t.Off) - prevEnd; gap != 0 {
 			tag |= tagGap

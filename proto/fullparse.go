@@ -223,7 +223,7 @@ func parseTokens(section []byte, n, nNames uint32) ([]Token, error) {
 				return nil, fmt.Errorf("token %d: code point %#x over 21 bits", i, code)
 			}
 			t.Code = uint32(code)
-			def = utf8Len(t.Code)
+			def = uint32(kernel.UTF8Len(t.Code))
 		}
 		off := prevEnd
 		if tag&tagGap != 0 {
