@@ -62,22 +62,21 @@ func SizeForBytes(n int) ArenaSize {
 }
 
 // countLines counts the line ends of src as LuaTeX splits lines (LF, CR and
-// CR LF are one line end each).
+// CR LF are one line end each), with the runtime's vectorized byte counts:
+// SizeFor runs before every document an actor lexes.
 func countLines(src []byte) int {
-	n := 0
-	for i := 0; i < len(src); i++ {
-		switch src[i] {
-		case '\n':
-			n++
-		case '\r':
-			n++
-			if i+1 < len(src) && src[i+1] == '\n' {
-				i++
-			}
-		}
+	n := bytes.Count(src, lf)
+	if ncr := bytes.Count(src, cr); ncr > 0 {
+		n += ncr - bytes.Count(src, crlf)
 	}
 	return n
 }
+
+var (
+	lf   = []byte{'\n'}
+	cr   = []byte{'\r'}
+	crlf = []byte("\r\n")
+)
 
 // Arena holds the tokens and issues of one lexed document as parallel
 // arrays. It is allocated once, with all pages touched, and reused: Lex
