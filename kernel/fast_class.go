@@ -13,6 +13,14 @@ type blockMasks struct {
 	sp  uint64 // space 0x20 or TAB (catcode 10)
 	let uint64 // ASCII letter (catcode 11)
 	gm  uint64 // '{', '}' or '$': tokens the group and math check visits
+
+	// For the block driver (fast_block.go):
+	s20  uint64 // 0x20 (the only byte TeX strips at the end of a line)
+	bs   uint64 // '\\'
+	lf   uint64 // LF
+	cr   uint64 // CR
+	ch   uint64 // '^' or a byte >= 0x80 (what may continue a control word)
+	hard uint64 // none of ord, sp, bs, lf: what the block driver leaves to slow()
 }
 
 // blockVals holds the token values of a block's bytes (64) and 8 slots of
@@ -75,7 +83,13 @@ func classifyGo(b *[64]byte) blockMasks {
 		m.sp |= movemask8(spc&nh) << sh
 		m.let |= movemask8(letters&nh) << sh
 		m.gm |= movemask8(gm&nh) << sh
+		m.s20 |= movemask8(eq7(x7, ' ')&nh) << sh
+		m.bs |= movemask8(eq7(x7, '\\')&nh) << sh
+		m.lf |= movemask8(eq7(x7, '\n')&nh) << sh
+		m.cr |= movemask8(eq7(x7, '\r')&nh) << sh
+		m.ch |= movemask8(eq7(x7, '^')&nh|hi) << sh
 	}
+	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
 	return m
 }
 

@@ -19,6 +19,12 @@ func refMasks(b *[64]byte) blockMasks {
 		set(&m.sp, sp)
 		set(&m.let, let)
 		set(&m.gm, c == '{' || c == '}' || c == '$')
+		set(&m.s20, c == ' ')
+		set(&m.bs, c == '\\')
+		set(&m.lf, c == '\n')
+		set(&m.cr, c == '\r')
+		set(&m.ch, c == '^' || c >= 0x80)
+		set(&m.hard, !ord && !sp && c != '\\' && c != '\n')
 	}
 	return m
 }

@@ -37,11 +37,22 @@ import "sync/atomic"
 // the reference driver does.
 
 // lexFast lexes src into a with the fast driver; simd selects the AVX2
-// kernels (the caller checked that they are usable).
+// kernels (the caller checked that they are usable). The AVX2 path runs
+// the block driver (fast_block.go) wherever it can; the pure-Go path does
+// not (its block classification costs more than the line driver saves).
 func lexFast(a *Arena, src []byte, cancel *atomic.Bool, simd bool) error {
+	return lexFastMode(a, src, cancel, simd, simd)
+}
+
+// lexFastMode is lexFast with the block driver on or off (tests run every
+// combination).
+func lexFastMode(a *Arena, src []byte, cancel *atomic.Bool, simd, block bool) error {
 	var l lexer
 	l.init(a, src, cancel)
 	l.simd = simd
+	if !block {
+		l.blockFrom = len(src) + 1
+	}
 	if simd {
 		l.fastLoop(true)
 	} else {
@@ -74,6 +85,19 @@ func (l *lexer) fastLoop(simd bool) {
 		}
 		if l.rw || l.pos > l.limit {
 			l.slow()
+			continue
+		}
+		if l.pos >= l.blockFrom && l.eolKinds&^eolLF == 0 {
+			// Whole blocks first (fast_block.go); after a run that got
+			// nowhere, wait longer and longer before the next try.
+			start := l.pos
+			l.blockRun(simd)
+			if l.pos-start < 16 {
+				l.blockSkip = min(max(2*l.blockSkip, 64), 4096)
+			} else {
+				l.blockSkip = 0
+			}
+			l.blockFrom = l.pos + 1 + l.blockSkip
 			continue
 		}
 		if l.n-l.gm.next >= gmGuard {

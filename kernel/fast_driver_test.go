@@ -12,11 +12,16 @@ import (
 	"l0lex/kernel/corpus"
 )
 
-// fastPaths returns the fast driver's variants available here.
-func fastPaths() map[string]bool {
-	ps := map[string]bool{"purego": false}
+// fastMode is a variant of the fast driver.
+type fastMode struct{ simd, block bool }
+
+// fastPaths returns the fast driver's variants available here: both
+// classifiers, with and without the block driver.
+func fastPaths() map[string]fastMode {
+	ps := map[string]fastMode{"purego": {false, false}, "purego+block": {false, true}}
 	if simdUsable() {
-		ps["avx2"] = true
+		ps["avx2"] = fastMode{true, true}
+		ps["avx2-block"] = fastMode{true, false}
 	}
 	return ps
 }
@@ -61,9 +66,9 @@ func checkFastVsRef(t testing.TB, name string, src []byte, s ArenaSize) {
 	t.Helper()
 	ref := NewArena(s)
 	refErr := lexRef(ref, src, nil)
-	for pname, simd := range fastPaths() {
+	for pname, fm := range fastPaths() {
 		got := NewArena(s)
-		err := lexFast(got, src, nil, simd)
+		err := lexFastMode(got, src, nil, fm.simd, fm.block)
 		if (err == nil) != (refErr == nil) || err != nil && err.Error() != refErr.Error() {
 			t.Fatalf("%s/%s: error %v, reference %v", name, pname, err, refErr)
 		}
@@ -182,5 +187,11 @@ func FuzzFastVsRef(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		checkFastVsRef(t, "fuzz", src, SizeFor(src))
+		if len(src) > 0 && len(src) < 200 {
+			// Repeated, a short input crosses the block driver's blocks
+			// at every offset.
+			long := bytes.Repeat(src, 400/len(src)+1)
+			checkFastVsRef(t, "fuzz repeated", long, SizeFor(long))
+		}
 	})
 }

@@ -50,15 +50,15 @@ func TestFastCancel(t *testing.T) {
 	a := NewArena(SizeFor(src))
 	var cancel atomic.Bool
 	cancel.Store(true)
-	for pname, simd := range fastPaths() {
-		err := lexFast(a, src, &cancel, simd)
+	for pname, fm := range fastPaths() {
+		err := lexFastMode(a, src, &cancel, fm.simd, fm.block)
 		if !errors.Is(err, ErrCancelled) {
 			t.Fatalf("%s: %v, want ErrCancelled", pname, err)
 		}
 		if a.N > 2*cancelEvery {
 			t.Errorf("%s: %d tokens lexed after the cancel flag was raised", pname, a.N)
 		}
-		if err := lexFast(a, src, nil, simd); err != nil {
+		if err := lexFastMode(a, src, nil, fm.simd, fm.block); err != nil {
 			t.Fatalf("%s: lexing again: %v", pname, err)
 		}
 	}

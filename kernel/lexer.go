@@ -60,6 +60,12 @@ import (
 // this for slow(). The driver calls checkCancel (the cancel flag, and a
 // round of the group and math check while the new tokens are cached) every
 // cancelEvery bytes or so, and ends with l.finish().
+//
+// The block driver (fast_block.go) goes further: from a clean point of a
+// normal-mode line it lexes whole lines itself while every line end seen is
+// an LF, appending each line's start to a.lines as setupLine would, and
+// leaves with enterLine on the line where it stopped (its start recorded),
+// l.pos at the stop (never past l.limit) and l.state as TeX's state there.
 
 // Reading states of TeX.
 const (
@@ -183,6 +189,8 @@ type lexer struct {
 	mixedDone bool
 	gm        gmState // the group and math check (lexer_issues.go)
 	simd      bool    // the AVX2 kernels may be used (the fast driver's choice)
+	blockFrom int     // the fast driver tries the block driver again from this offset
+	blockSkip int     // how far the last unproductive block run pushed blockFrom
 	lf        lfWindow
 
 	// Rewrite mode: the buffer from index wStart is rwBuf (len wLen), then
@@ -288,6 +296,12 @@ func (l *lexer) setupLine(start int) {
 		return
 	}
 	a.lines = append(a.lines, uint32(start))
+	l.enterLine(start)
+}
+
+// enterLine makes the line starting at source offset start current, its
+// start being recorded in the line index already.
+func (l *lexer) enterLine(start int) {
 	src := l.src
 	// term: the first LF at or after start; cr: the first CR (len(src) if
 	// none), or at least whether it comes before term.

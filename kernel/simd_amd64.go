@@ -3,6 +3,7 @@
 package kernel
 
 import (
+	"math/bits"
 	"simd/archsimd"
 	"unsafe"
 )
@@ -22,16 +23,11 @@ const simdNotBuiltReason = ""
 // code (which the Go compiler emits to zero and copy memory) with dirty
 // upper halves of the YMM registers costs hundreds of cycles each time.
 func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
-	lo := classify32((*[32]byte)(b[:32]), (*[32]uint32)(vals[:32]))
-	hi := classify32((*[32]byte)(b[32:]), (*[32]uint32)(vals[32:64]))
-	m.ord = uint64(lo.ord) | uint64(hi.ord)<<32
-	m.sp = uint64(lo.sp) | uint64(hi.sp)<<32
-	m.let = uint64(lo.let) | uint64(hi.let)<<32
-	m.gm = uint64(lo.gm) | uint64(hi.gm)<<32
+	classify32((*[32]byte)(b[:32]), (*[32]uint32)(vals[:32]), m, 0)
+	classify32((*[32]byte)(b[32:]), (*[32]uint32)(vals[32:64]), m, 32)
+	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
 	archsimd.ClearAVXUpperBits()
 }
-
-type masks32 struct{ ord, sp, let, gm uint32 }
 
 func bc(c uint8) archsimd.Uint8x32 { return archsimd.BroadcastUint8x32(c) }
 
@@ -43,23 +39,29 @@ var (
 	cNib                        = bc(0x0f)
 	cLBrace, cRBrace, cDollar   = bc('{'), bc('}'), bc('$')
 	cCatLetter, cCatOther       = bc(CatLetter), bc(CatOther)
+	cCaret, c80, cLF, cCR       = bc('^'), bc(0x80), bc('\n'), bc('\r')
 	vIota                       = archsimd.LoadUint32x8(&[8]uint32{0, 1, 2, 3, 4, 5, 6, 7})
 	vOnes                       = archsimd.BroadcastUint32x8(1)
 	vEight                      = archsimd.BroadcastUint32x8(8)
 )
 
-// classify32 computes the masks of 32 bytes and stores their token values
-// (as for simpleVal; other bytes get unspecified values) into vals.
-func classify32(p *[32]byte, vals *[32]uint32) masks32 {
+// classify32 computes the masks of 32 bytes into bits sh..sh+31 of m's
+// fields (sh == 0 sets the fields, sh == 32 adds the high halves) and stores
+// their token values (as for simpleVal; other bytes get unspecified values)
+// into vals. It writes m field by field: a struct copy would be made with
+// legacy SSE moves while the vector registers are dirty.
+func classify32(p *[32]byte, vals *[32]uint32, m *blockMasks, sh uint) {
 	x := archsimd.LoadUint8x32(p)
 	// 0x21 <= x <= 0x7d  <=>  min(x-0x21, 0x5c) == x-0x21
 	d := x.Sub(c21)
 	inRange := d.Min(c5c).Equal(d)
 	lower := x.Or(c20)
-	excl := x.Equal(cBS).Or(x.Equal(cPct)).Or(lower.Equal(cTilde))
+	bs := x.Equal(cBS)
+	excl := bs.Or(x.Equal(cPct)).Or(lower.Equal(cTilde))
 	l := lower.Sub(cA)
 	letter := l.Min(c25).Equal(l)
-	sp := x.Equal(cSp).Or(x.Equal(cTab))
+	s20 := x.Equal(cSp)
+	sp := s20.Or(x.Equal(cTab))
 
 	// Token values: code = the byte (32 for TAB); catcode 11 for letters,
 	// the nibble table's for its bytes, 12 otherwise.
@@ -75,25 +77,43 @@ func classify32(p *[32]byte, vals *[32]uint32) masks32 {
 	codeLo.ConcatShiftBytesRight(8, codeLo).ExtendLo8ToUint32().Or(catLo.ConcatShiftBytesRight(8, catLo).ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[8:16]))
 	codeHi.ExtendLo8ToUint32().Or(catHi.ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[16:24]))
 	codeHi.ConcatShiftBytesRight(8, codeHi).ExtendLo8ToUint32().Or(catHi.ConcatShiftBytesRight(8, catHi).ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[24:32]))
-	return masks32{
-		ord: inRange.ToBits() &^ excl.ToBits(),
-		sp:  sp.ToBits(),
-		let: letter.ToBits(),
-		gm:  x.Equal(cLBrace).Or(x.Equal(cRBrace)).Or(x.Equal(cDollar)).ToBits(),
+	ord := uint64(inRange.ToBits()&^excl.ToBits()) << sh
+	sp64 := uint64(sp.ToBits()) << sh
+	let := uint64(letter.ToBits()) << sh
+	gm := uint64(x.Equal(cLBrace).Or(x.Equal(cRBrace)).Or(x.Equal(cDollar)).ToBits()) << sh
+	s20b := uint64(s20.ToBits()) << sh
+	bsb := uint64(bs.ToBits()) << sh
+	lf := uint64(x.Equal(cLF).ToBits()) << sh
+	cr := uint64(x.Equal(cCR).ToBits()) << sh
+	ch := uint64(x.Equal(cCaret).Or(x.Max(c80).Equal(x)).ToBits()) << sh
+	if sh == 0 {
+		m.ord, m.sp, m.let, m.gm, m.s20, m.bs, m.lf, m.cr, m.ch = ord, sp64, let, gm, s20b, bsb, lf, cr, ch
+		return
 	}
+	m.ord |= ord
+	m.sp |= sp64
+	m.let |= let
+	m.gm |= gm
+	m.s20 |= s20b
+	m.bs |= bsb
+	m.lf |= lf
+	m.cr |= cr
+	m.ch |= ch
 }
 
 // Lookup tables indexed by a byte's low nibble: the one special ordinary or
 // space byte with that nibble, and its catcode. The low nibbles of
-// ' ', '#', '$', '&', TAB, '{', '}' and '_' are all different.
+// ' ', '#', '$', '&', TAB, LF, '{', '}' and '_' are all different. LF gets
+// the value of a space token: the block driver emits the space that an end
+// of line in state M makes at the LF (and patches a \par in state N).
 var (
 	nibByte = archsimd.LoadUint8x32(&[32]byte{
-		' ', 0xff, 0xff, '#', '$', 0xff, '&', 0xff, 0xff, '\t', 0xff, '{', 0xff, '}', 0xff, '_',
-		' ', 0xff, 0xff, '#', '$', 0xff, '&', 0xff, 0xff, '\t', 0xff, '{', 0xff, '}', 0xff, '_',
+		' ', 0xff, 0xff, '#', '$', 0xff, '&', 0xff, 0xff, '\t', '\n', '{', 0xff, '}', 0xff, '_',
+		' ', 0xff, 0xff, '#', '$', 0xff, '&', 0xff, 0xff, '\t', '\n', '{', 0xff, '}', 0xff, '_',
 	})
 	nibCat = archsimd.LoadUint8x32(&[32]byte{
-		CatSpace, 0, 0, CatParam, CatMathShift, 0, CatAlignTab, 0, 0, CatSpace, 0, CatBeginGroup, 0, CatEndGroup, 0, CatSubscr,
-		CatSpace, 0, 0, CatParam, CatMathShift, 0, CatAlignTab, 0, 0, CatSpace, 0, CatBeginGroup, 0, CatEndGroup, 0, CatSubscr,
+		CatSpace, 0, 0, CatParam, CatMathShift, 0, CatAlignTab, 0, 0, CatSpace, CatSpace, CatBeginGroup, 0, CatEndGroup, 0, CatSubscr,
+		CatSpace, 0, 0, CatParam, CatMathShift, 0, CatAlignTab, 0, 0, CatSpace, CatSpace, CatBeginGroup, 0, CatEndGroup, 0, CatSubscr,
 	})
 )
 
@@ -133,3 +153,53 @@ func lfMasksAVX2(b []byte, m []uint64) {
 	}
 	archsimd.ClearAVXUpperBits()
 }
+
+// compressIdx holds, for every 8-bit mask k, the positions of k's set bits
+// in increasing order (then zeros): VPERMD indices that pack the selected
+// lanes of a vector to its front.
+var compressIdx = func() (t [256][8]uint32) {
+	for k := range t {
+		j := 0
+		for i := 0; i < 8; i++ {
+			if k>>i&1 != 0 {
+				t[k][j] = uint32(i)
+				j++
+			}
+		}
+	}
+	return t
+}()
+
+// compressAVX2 stores a token for each set bit i of emit: value vals[i],
+// offset base+i, length 1, from token slot n on, 8 bytes of the block at a
+// time (a permutation packs the selected lanes; an unselected group costs
+// nothing). It returns the new token count and the group and math marks of
+// the stored tokens (bit j: token n+j, from the packed values). It may
+// write scratch values into up to 8 slots past the last token; the caller
+// checked n+72 <= len(val).
+func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, base int) (int, uint64) {
+	_, _, _ = val[n+71], off[n+71], ln[n+71]
+	pv, po, pl := unsafe.Pointer(&val[n]), unsafe.Pointer(&off[n]), unsafe.Pointer(&ln[n])
+	o := archsimd.BroadcastUint32x8(uint32(base))
+	k := 0
+	var gm uint64
+	for g := 0; g < 8; g++ {
+		if b := uint8(emit >> (8 * g)); b != 0 {
+			idx := archsimd.LoadUint32x8(&compressIdx[b])
+			v := archsimd.LoadUint32x8((*[8]uint32)(vals[8*g:])).Permute(idx)
+			v.Store((*[8]uint32)(unsafe.Add(pv, 4*k)))
+			idx.Add(o).Store((*[8]uint32)(unsafe.Add(po, 4*k)))
+			vOnes.Store((*[8]uint32)(unsafe.Add(pl, 4*k)))
+			// gmMatters for every lane: v-1<<20 < 7<<20, unsigned.
+			t := v.Sub(vGM1)
+			c := bits.OnesCount8(b)
+			gm |= uint64(t.Min(vGM7).Equal(t).ToBits()&(1<<c-1)) << k
+			k += c
+		}
+		o = o.Add(vEight)
+	}
+	archsimd.ClearAVXUpperBits()
+	return n + k, gm
+}
+
+var vGM1, vGM7 = archsimd.BroadcastUint32x8(1 << 20), archsimd.BroadcastUint32x8(7<<20 - 1)

@@ -22,3 +22,8 @@ func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
 func lfMasksAVX2(b []byte, m []uint64) {
 	panic("kernel: AVX2 kernels not built")
 }
+
+// compressAVX2 is never called in a binary without the AVX2 kernels.
+func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, base int) (int, uint64) {
+	panic("kernel: AVX2 kernels not built")
+}

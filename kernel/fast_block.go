@@ -1,0 +1,290 @@
+package kernel
+
+import "math/bits"
+
+// The block driver: it lexes whole 64-byte blocks from their masks, across
+// line ends, with no branch per token. For each block it computes, with
+// carry arithmetic on the masks,
+//
+//   - the escape characters that start control sequences (in a run of
+//     backslashes every other one, from the run's first), the name of each
+//     (a run of ASCII letters, or one byte), and so the bytes that are
+//     names and emit nothing;
+//   - the bytes that emit a token at their own offset: ordinary bytes that
+//     are not names, a space or TAB right after a byte that leaves TeX in
+//     state M (an emitted character or a control symbol that is not a
+//     space), unless it is one of the 0x20 bytes TeX strips at the end of a
+//     line, every escape character (its token spans the name), and every LF
+//     whose line is in state M (a space) or N (\par) there;
+//
+// then stores the emitted tokens with one compress step (8 vector
+// permutations on the AVX2 path, a loop over the set bits in pure Go) and
+// patches the few tokens whose value or length is not the byte's own: the
+// control sequences and the \par tokens. It records the lines it passes in
+// the arena's line index and marks the tokens the group and math check
+// visits, as the fast driver does.
+//
+// A block is cut before the first thing the masks cannot settle: a byte of
+// the hard mask that is not a control-sequence name (comments, '^', active
+// characters, bytes >= 0x80, CR, control characters), a control sequence
+// whose name continues with '^' or a byte >= 0x80, or is the end of the
+// line, and before anything whose reading depends on the next block (an
+// escape character or a control word at the block's end, 0x20 bytes that
+// reach it). A cut is always a clean point: the reading of every byte
+// before it does not depend on what follows, and TeX's state after it is
+// N, M or S. The fast driver (fast_driver.go) then takes over for the rest
+// of the line, from the reading position and state the block driver left.
+//
+// The block driver runs only in normal mode, while every line end seen so
+// far is an LF (so it never has a mixed-line-endings issue to report), and
+// while the arena has room for a whole block of tokens and lines (the
+// drivers that take over fail exactly where the reference driver does).
+
+// blockVal is the token value the block driver's pure-Go path stores for a
+// byte it emits: simpleVal, a space for LF, escape length 1 for '\'.
+var blockVal = func() (t [256]uint32) {
+	t = simpleVal
+	t['\n'] = valSpace
+	t['\\'] = 1
+	return t
+}()
+
+// Bit masks of the even and odd positions of a block.
+const (
+	evenBits = 0x5555555555555555
+	oddBits  = ^uint64(evenBits)
+)
+
+// blockPlan is what a block's masks say: where to cut it and which tokens
+// the bytes before the cut emit.
+type blockPlan struct {
+	cut   int    // bytes [0, cut) are lexed; cut == 0: none
+	stop  bool   // the cut is before a byte the fast driver must read
+	emit  uint64 // bytes that emit a token (below cut)
+	esc   uint64 // escape characters (below cut)
+	lf    uint64 // LFs (below cut)
+	par   uint64 // LFs that emit \par
+	state uint8  // TeX's state after byte cut-1
+}
+
+// runBefore returns the number of consecutive set bits of mask just below
+// bit i (the length of a run of 0x20 bytes or of letters ending at i-1).
+func runBefore(mask uint64, i int) int {
+	if i == 0 {
+		return 0
+	}
+	return bits.LeadingZeros64(^(mask << (64 - uint(i))))
+}
+
+// b2u returns 1 for true and 0 for false.
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// planBlock analyses a block from its masks. in is TeX's state before the
+// block's first byte, which is a clean point; next is the byte after the
+// block, or -1 at the end of the document. It branches only on things that
+// are rare in real documents.
+//
+// It fills *pl field by field (a returned struct would be copied in 16-byte
+// moves right after its 8-byte stores, which stalls store forwarding).
+func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
+	// Escape characters: in each run of backslashes, every other one from
+	// the run's first.
+	bs := m.bs
+	rs := bs &^ (bs << 1)
+	runsE := bs &^ (bs + rs&evenBits) // runs that start at an even position
+	esc := runsE&evenBits | bs&^runsE&oddBits
+	// Names: a run of letters after the escape, or one byte.
+	nf := esc << 1
+	let := m.let
+	sum := let + nf&let
+	word := let &^ sum    // letters of control words
+	wordEnd := sum &^ let // the byte after each control word
+	sym := nf &^ let      // control-symbol names
+	names := word | sym
+	e := m.lf | m.cr
+
+	// 0x20 bytes that TeX strips before a line end.
+	var trail uint64
+	if x := e >> 1 & m.s20; x != 0 {
+		for ; x != 0; x &= x - 1 {
+			i := bits.TrailingZeros64(x) + 1
+			t := runBefore(m.s20, i)
+			trail |= (uint64(1)<<t - 1) << (i - t)
+		}
+	}
+
+	// The cut: hard reasons stop the block driver, soft ones (what the
+	// next block decides) only end this block early.
+	hard := bits.TrailingZeros64(m.hard &^ names)
+	hard = min(hard, bits.TrailingZeros64(sym&(m.ch|e|m.s20&trail)>>1)) // sym is never bit 0
+	if b := wordEnd & m.ch; b != 0 {
+		a := bits.TrailingZeros64(b)
+		hard = min(hard, a-runBefore(let, a)-1) // the word's escape
+	}
+	if next < 0 && m.lf>>63 != 0 {
+		hard = min(hard, 63) // the document's last LF ends it: slow() does that
+	}
+	if hard < 64 && e>>hard&1 != 0 {
+		hard -= runBefore(m.s20, hard) // before the stripped spaces
+	}
+	soft := 64
+	if esc>>63 != 0 {
+		soft = 63
+	}
+	if word>>63 != 0 && (next < 0x80 && next >= 0 && (isLetterByte(byte(next)) || next == '^') || next >= 0x80) {
+		soft = min(soft, 64-bits.LeadingZeros64(^let)-1) // the name may go on
+	}
+	if m.s20>>63 != 0 && (next < 0 || next == ' ' || next == '\n' || next == '\r') {
+		// Spaces that may be stripped: cut before them (or before the
+		// control space they start).
+		s := 64 - bits.LeadingZeros64(^m.s20)
+		s -= int(sym >> s & 1)
+		soft = min(soft, s)
+	}
+	c := min(hard, soft)
+	pl.cut, pl.stop = c, hard < 64 && hard <= soft
+	if c == 0 {
+		pl.state = in
+		return
+	}
+	keep := ^uint64(0) >> (64 - uint(c))
+
+	// Emitted bytes.
+	inM, inN := b2u(in == stateM), b2u(in == stateN)
+	ord := m.ord &^ names
+	setM := ord | sym&^m.sp
+	prevM := setM<<1 | inM
+	sp := m.sp & prevM &^ names &^ trail
+	// Line ends: \par in state N (a line of spaces, reached from the line's
+	// start), a space in state M (the byte before the stripped spaces left
+	// state M).
+	f := m.lf
+	blank := m.sp &^ (m.sp + (f<<1|inN)&m.sp)
+	nLF := f & ((f|blank)<<1 | inN)
+	mLF := f & prevM
+	if trail != 0 {
+		mfill := trail &^ (trail + prevM&trail)
+		mLF = f & ((setM|mfill)<<1 | inM)
+	}
+	pl.emit = (ord | sp | esc | nLF | mLF) & keep
+	pl.esc = esc & keep
+	pl.lf = f & keep
+	pl.par = nLF & keep
+	j := uint(c - 1)
+	switch {
+	case setM>>j&1 != 0:
+		pl.state = stateM
+	case (f|blank)>>j&1 != 0:
+		pl.state = stateN
+	default:
+		pl.state = stateS
+	}
+}
+
+// blockRun runs the block driver from l.pos (normal mode, l.pos <=
+// l.limit) until a cut stops it, then sets the lexer up to go on from the
+// cut in the current line.
+func (l *lexer) blockRun(simd bool) {
+	src := l.src
+	a := l.a
+	p, n, state := l.pos, l.n, l.state
+	lineStart := l.lineStart
+	var (
+		m    blockMasks
+		vals blockVals
+		gm   uint64
+		pl   blockPlan
+	)
+	for p+64 <= len(src) && p < l.checkAt && n+64+8 <= len(a.Val) && n+64 <= l.tokCap &&
+		len(a.lines)+64 <= cap(a.lines) {
+		if n-l.gm.next >= gmGuard {
+			l.n = n
+			l.gmAdvance(false)
+		}
+		blk := (*[64]byte)(src[p : p+64])
+		next := -1
+		if p+64 < len(src) {
+			next = int(src[p+64])
+		}
+		if simd {
+			classifyAVX2(blk, &vals, &m)
+		} else {
+			m = classifyGo(blk)
+		}
+		planBlock(&m, state, next, &pl)
+		if pl.cut == 0 {
+			break
+		}
+		n0 := n
+		if simd {
+			n, gm = compressAVX2(a.Val, a.Off, a.Len, n, &vals, pl.emit, p)
+		} else {
+			n, gm = compressGo(a.Val, a.Off, a.Len, n, blk, pl.emit, p)
+		}
+		// Control sequences and \par: their values and lengths, and the
+		// group and math marks (in token positions, relative to n0).
+		for x := pl.esc; x != 0; x &= x - 1 {
+			i := bits.TrailingZeros64(x)
+			k := bits.OnesCount64(pl.emit & (1<<i - 1))
+			nl := 1
+			if m.let>>(i+1)&1 != 0 {
+				nl = bits.TrailingZeros64(^(m.let >> (i + 1)))
+			}
+			a.Val[n0+k], a.Len[n0+k] = 1, uint32(1+nl)
+			if nl == 3 && blk[i+1] == 'p' && blk[i+2] == 'a' && blk[i+3] == 'r' {
+				gm |= 1 << k
+			}
+		}
+		for x := pl.par; x != 0; x &= x - 1 {
+			k := bits.OnesCount64(pl.emit & (1<<bits.TrailingZeros64(x) - 1))
+			a.Val[n0+k] = valPar
+			gm |= 1 << k
+		}
+		if gm != 0 {
+			l.gm.gmMark(n0, gm)
+		}
+		// Lines.
+		for x := pl.lf; x != 0; x &= x - 1 {
+			lineStart = p + bits.TrailingZeros64(x) + 1
+			a.lines = append(a.lines, uint32(lineStart))
+		}
+		if pl.lf != 0 {
+			l.eolKinds |= eolLF
+		}
+		p += pl.cut
+		state = pl.state
+		if pl.stop {
+			break
+		}
+	}
+	l.n = n
+	if lineStart != l.lineStart {
+		l.enterLine(lineStart)
+	}
+	l.pos, l.state = p, state
+}
+
+// compressGo stores a token for each set bit i of emit: value blockVal of
+// blk[i], offset base+i, length 1, from token slot n on. It returns the new
+// token count and the group and math marks of the stored tokens (bit j:
+// token n+j). The caller checked that the slots exist.
+func compressGo(val, off, ln []uint32, n int, blk *[64]byte, emit uint64, base int) (int, uint64) {
+	k := bits.OnesCount64(emit)
+	val, off, ln = val[n:n+k], off[n:n+k], ln[n:n+k]
+	var gm uint64
+	for j := range val {
+		i := bits.TrailingZeros64(emit)
+		emit &= emit - 1
+		v := blockVal[blk[i]]
+		val[j] = v
+		off[j] = uint32(base + i)
+		ln[j] = 1
+		gm |= b2u(gmMatters(v)) << j
+	}
+	return n + k, gm
+}

@@ -1,0 +1,71 @@
+package kernel
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// blockDoc returns a random document of about n bytes made mostly of what
+// the block driver lexes by itself (letters, runs of spaces and TABs, line
+// ends with and without stripped spaces, blank lines, runs of backslashes,
+// control words and symbols, braces, dollars), with a few of the bytes it
+// leaves to the line driver (CR, '^', '%', non-ASCII), so that blocks are
+// cut at every position.
+func blockDoc(r *rand.Rand, n int, hard bool) []byte {
+	pieces := []string{
+		"a", "Zq", "word", "text more ", " ", "  ", "    ", "\t", " \t ", "\n", "\n\n", " \n", "   \n", "\t\n",
+		"\\", "\\\\", "\\\\\\", "\\foo", "\\foo ", "\\par", "\\par ", "\\pa", "\\part", "\\a1", "\\ ", "\\ x",
+		"\\%", "\\~", "\\{", "\\$", "\\\t", "\\\x00", "\\\x7f", "{", "}", "$", "$$", "&", "#", "_", "0123", "!?.,;:",
+		"x_{i} + \\alpha", "\\begin{equation}", "\\\\\n", "\\foo\n", "\\foo  \n", "\\, ", "\\,\n", "a\\ \n",
+	}
+	hardPieces := []string{"\r", "\r\n", " \r\n", "\\\r", "^", "^^41", "\\foo^", "\\^", "%", "% c\n", "é", "\\é", "\\ab\xe9"}
+	var b []byte
+	for len(b) < n {
+		var p string
+		switch k := r.IntN(40); {
+		case hard && k == 0:
+			p = hardPieces[r.IntN(len(hardPieces))]
+		case k < 6:
+			p = "Lorem ipsum dolor sit amet, consectetur {adipiscing} elit $x$ sed do "
+		default:
+			p = pieces[r.IntN(len(pieces))]
+		}
+		b = append(b, p...)
+	}
+	return b
+}
+
+// TestBlockDriverRandom compares every fast variant with the reference on
+// documents the block driver can lex for long stretches.
+func TestBlockDriverRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	iters := 4000
+	if testing.Short() {
+		iters = 400
+	}
+	for i := 0; i < iters; i++ {
+		src := blockDoc(r, 64+r.IntN(1500), i%3 != 0)
+		checkFastVsRef(t, fmt.Sprint("block doc ", i), src, SizeFor(src))
+	}
+}
+
+// TestPlanBlockEmitsAtOwnOffsets checks planBlock's contract on random
+// blocks: every emitted byte is below the cut, and every escape below the
+// cut is emitted.
+func TestPlanBlockEmitsAtOwnOffsets(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for i := 0; i < 20000; i++ {
+		src := blockDoc(r, 70, true)
+		m := classifyGo((*[64]byte)(src[:64]))
+		var pl blockPlan
+		planBlock(&m, uint8(r.IntN(3)), int(src[64]), &pl)
+		keep := ^uint64(0) >> (64 - uint(pl.cut))
+		if pl.cut == 0 {
+			keep = 0
+		}
+		if pl.emit&^keep != 0 || pl.esc&^pl.emit != 0 || pl.par&^pl.emit != 0 || pl.par&^m.lf != 0 {
+			t.Fatalf("block %q: cut %d emit %064b esc %064b par %064b", src[:64], pl.cut, pl.emit, pl.esc, pl.par)
+		}
+	}
+}
