@@ -107,7 +107,7 @@ func (a *actor) handle(att *attempt) {
 		return
 	}
 	if v, stack := a.protect(att); v != nil {
-		att.j.live.Add(-1)
+		att.j.endAttempt()
 		p.stats.crashes.Add(1)
 		p.cfg.Logf("actors: actor %d (core %d) panicked on request %d: %v\n%s",
 			a.slot, a.core, att.j.req.ID, v, stack)
@@ -117,7 +117,7 @@ func (a *actor) handle(att *attempt) {
 
 // drop ends an attempt whose job was answered elsewhere.
 func (a *actor) drop(att *attempt) {
-	att.j.live.Add(-1)
+	att.j.endAttempt()
 	a.p.stats.losersCancelled.Add(1)
 }
 
@@ -181,7 +181,7 @@ func (a *actor) work(att *attempt) {
 		a.drop(att)
 		return
 	case err != nil:
-		j.live.Add(-1)
+		j.endAttempt()
 		p.stats.internal.Add(1)
 		p.finish(j, errorReply(j.req, proto.ErrInternal, "cannot lex the document: "+err.Error(), a.slot, p.now()))
 		return
@@ -198,7 +198,7 @@ func (a *actor) work(att *attempt) {
 			proto.Reply{NTokens: rep.NTokens, NIssues: rep.NIssues, Origin: origin})
 	}
 	rep.TFirstReply = p.now()
-	j.live.Add(-1)
+	j.endAttempt()
 	if p.finish(j, rep) {
 		if att.kind == kindHedge {
 			p.stats.hedgeWins.Add(1)

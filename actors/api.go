@@ -70,6 +70,11 @@ type Request struct {
 	// after its deadline). Frame is a complete encoded frame (header
 	// included) that the callee owns from then on.
 	Done func(rep *Reply)
+
+	// Release, when set, is called once no attempt reads Doc any more
+	// (after Done, from any goroutine): the caller may then reuse Doc's
+	// memory.
+	Release func()
 }
 
 // Reply is the outcome of a request.

@@ -118,20 +118,28 @@ func TestStuckActorAvoided(t *testing.T) {
 		if err := p.Fault(actors.Fault{Kind: actors.FaultStall, Actor: 0}); err != nil {
 			t.Fatal(err)
 		}
-		rc := newRecorder(16)
-		p.Submit(rc.request(1, 1, actors.ModeSummary, doc(1)))
-		p.Submit(rc.request(1, 2, actors.ModeSummary, doc(2)))
-		time.Sleep(20 * time.Millisecond)
-		synctest.Wait()
-		stalled := uint64(1)
-		if _, calls := rc.reply(1); calls == 1 {
-			stalled = 2
+		rc := newRecorder(32)
+		// One request at a time until actor 0 takes one and stalls on it
+		// (the other actor may take the first ones: dispatch picks among
+		// idle actors in turn).
+		stalled, next := uint64(0), uint64(1)
+		for ; stalled == 0 && next <= 8; next++ {
+			p.Submit(rc.request(1, next, actors.ModeSummary, doc(int(next))))
+			time.Sleep(20 * time.Millisecond)
+			synctest.Wait()
+			if _, calls := rc.reply(next); calls == 0 {
+				stalled = next
+			}
 		}
-		for id := uint64(3); id <= 12; id++ {
+		if stalled == 0 {
+			t.Fatal("actor 0 took none of 8 requests")
+		}
+		last := next + 9
+		for id := next; id <= last; id++ {
 			p.Submit(rc.request(1, id, actors.ModeSummary, doc(int(id))))
 		}
 		synctest.Wait()
-		for id := uint64(3); id <= 12; id++ {
+		for id := next; id <= last; id++ {
 			rep, calls := rc.reply(id)
 			if calls != 1 || rep.Status != 0 || rep.Actor != 1 {
 				t.Fatalf("request %d: %d calls, reply %+v: want an answer from actor 1", id, calls, rep)
@@ -142,7 +150,7 @@ func TestStuckActorAvoided(t *testing.T) {
 		}
 		p.Cancel(1, stalled)
 		synctest.Wait()
-		rc.exactlyOnce(t, 12)
+		rc.exactlyOnce(t, int(last))
 		if err := p.Close(context.Background()); err != nil {
 			t.Fatal(err)
 		}

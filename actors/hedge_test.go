@@ -126,6 +126,7 @@ func TestHedgeProof(t *testing.T) {
 	}
 	n := clients * each
 	rc.exactlyOnce(t, n)
+	rc.releasedOnce(t, n) // each once its delayed loser gave up
 	for id := uint64(1); id <= uint64(n); id++ {
 		rep, _ := rc.reply(id)
 		r := summary(t, id, rep)

@@ -74,13 +74,15 @@ func (o *fakeObs) rejects(code proto.ErrCode) int {
 type recorder struct {
 	mu      sync.Mutex
 	calls   map[uint64]int
+	rels    map[uint64]int // Release calls
+	early   int            // Release calls before Done
 	replies map[uint64]*actors.Reply
 	notify  chan uint64
 }
 
 func newRecorder(capacity int) *recorder {
 	return &recorder{
-		calls: map[uint64]int{}, replies: map[uint64]*actors.Reply{},
+		calls: map[uint64]int{}, rels: map[uint64]int{}, replies: map[uint64]*actors.Reply{},
 		notify: make(chan uint64, capacity),
 	}
 }
@@ -99,6 +101,45 @@ func (rc *recorder) request(conn, id uint64, mode actors.Mode, doc []byte) *acto
 			default:
 			}
 		},
+		Release: func() {
+			rc.mu.Lock()
+			rc.rels[id]++
+			if rc.calls[id] == 0 {
+				rc.early++
+			}
+			rc.mu.Unlock()
+		},
+	}
+}
+
+// releasedOnce fails unless ids 1..n each got exactly one Release, after
+// their Done.
+func (rc *recorder) releasedOnce(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		rc.mu.Lock()
+		missing, dup := 0, 0
+		for id := uint64(1); id <= uint64(n); id++ {
+			switch c := rc.rels[id]; {
+			case c == 0:
+				missing++
+			case c > 1:
+				dup++
+			}
+		}
+		early := rc.early
+		rc.mu.Unlock()
+		if dup != 0 || early != 0 {
+			t.Fatalf("releases: %d duplicated, %d before Done", dup, early)
+		}
+		if missing == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("releases: %d of %d requests never released", missing, n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -37,6 +37,8 @@ type job struct {
 	live  atomic.Int32  // attempts dispatched and not yet ended
 
 	mu       sync.Mutex // guards the fields below
+	answered bool       // req.Done was called
+	released bool       // req.Release was called
 	atts     []*attempt
 	crashes  int
 	hedged   bool
@@ -86,6 +88,30 @@ func (j *job) addAttempt(k attemptKind) *attempt {
 	return a
 }
 
+// endAttempt counts one attempt of j as ended (it no longer reads the
+// document); the last one to end after the job finished releases the
+// request's document.
+func (j *job) endAttempt() {
+	if j.live.Add(-1) == 0 {
+		j.maybeRelease()
+	}
+}
+
+// maybeRelease calls req.Release once the job was answered and no attempt
+// runs; addAttempt cannot add one after that (it checks finished under mu,
+// and this check holds mu).
+func (j *job) maybeRelease() {
+	j.mu.Lock()
+	ok := !j.released && j.answered && j.live.Load() == 0
+	if ok {
+		j.released = true
+	}
+	j.mu.Unlock()
+	if ok && j.req.Release != nil {
+		j.req.Release()
+	}
+}
+
 // started records that the actor of slot starts running an attempt of j
 // at time now.
 func (j *job) started(slot int, now int64) {
@@ -118,6 +144,10 @@ func (p *Pool) finish(j *job, rep *Reply) bool {
 	}
 	j.req.Done(rep)
 	p.jobEnded()
+	j.mu.Lock()
+	j.answered = true
+	j.mu.Unlock()
+	j.maybeRelease()
 	return true
 }
 

@@ -74,6 +74,7 @@ func TestRotationUnderLoad(t *testing.T) {
 	}
 	n := clients * each
 	rc.exactlyOnce(t, n)
+	rc.releasedOnce(t, n)
 	busy := 0
 	for id := uint64(1); id <= uint64(n); id++ {
 		rep, _ := rc.reply(id)
@@ -130,6 +131,7 @@ func TestPanicsUnderLoad(t *testing.T) {
 	}
 	n := clients * each
 	rc.exactlyOnce(t, n)
+	rc.releasedOnce(t, n)
 	internal := 0
 	for id := uint64(1); id <= uint64(n); id++ {
 		rep, _ := rc.reply(id)

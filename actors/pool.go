@@ -134,7 +134,7 @@ func (p *Pool) Submit(r *Request) {
 	}
 	att := j.addAttempt(kindPrimary)
 	if !p.dispatch(att, -1) {
-		j.live.Add(-1)
+		j.endAttempt()
 		p.stats.rejected.Add(1)
 		p.obs.Rejected(uint32(proto.ErrBusy))
 		p.finish(j, errorReply(r, proto.ErrBusy, "every actor mailbox is full", -1, p.now()))
@@ -150,6 +150,9 @@ func (p *Pool) reject(r *Request, code proto.ErrCode, msg string) {
 	p.stats.rejected.Add(1)
 	p.obs.Rejected(uint32(code))
 	r.Done(errorReply(r, code, msg, -1, p.now()))
+	if r.Release != nil {
+		r.Release()
+	}
 }
 
 // jobEnded accounts for a job answered (or refused after registration).

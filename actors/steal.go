@@ -143,6 +143,6 @@ func (l *hedgeLane) clear() {
 	l.mu.Unlock()
 	for _, att := range q {
 		att.stop()
-		att.j.live.Add(-1)
+		att.j.endAttempt()
 	}
 }

@@ -276,7 +276,7 @@ func (s *supervisor) fire(j *job) {
 		j.hedged, j.tHedge = false, 0
 		j.mu.Unlock()
 		att.stop()
-		j.live.Add(-1)
+		j.endAttempt()
 		s.budget.untake()
 		return
 	}
@@ -347,7 +347,7 @@ func (s *supervisor) retry(a *actor, att *attempt) {
 	}
 	if !p.dispatch(ra, exclude) {
 		ra.stop()
-		j.live.Add(-1)
+		j.endAttempt()
 		p.finish(j, errorReply(j.req, proto.ErrBusy, "no actor could take the retry of a crashed request", -1, p.now()))
 		return
 	}

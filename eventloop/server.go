@@ -40,6 +40,7 @@ type Server struct {
 	stats Stats
 
 	framePool sync.Pool // *[]byte for frames the server builds itself
+	docs      docPool   // lex payload buffers
 
 	readHook func(buffered int) // tests: called at the start of OnTraffic
 }

@@ -40,7 +40,7 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 			a := st.asm
 			st.asm = nil
 			first = false
-			s.submit(st, a.reqID, a.mode, proto.LexDoc(a.buf), a.tStart)
+			s.submit(st, a.reqID, a.mode, a.buf, a.pooled, a.tStart)
 			continue
 		}
 		n := c.InboundBuffered()
@@ -69,7 +69,8 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 				// Take the payload out of gnet's buffers as it arrives
 				// rather than letting its ring buffer grow to hold it.
 				_, _ = c.Discard(proto.HeaderLen)
-				st.asm = &assembly{reqID: h.ReqID, mode: modeOf(h.Type), tStart: tStart, buf: make([]byte, h.Len)}
+				buf, pooled := s.docs.get(int(h.Len))
+				st.asm = &assembly{reqID: h.ReqID, mode: modeOf(h.Type), tStart: tStart, buf: buf, pooled: pooled}
 				first = false
 				continue
 			}
@@ -98,11 +99,14 @@ func (s *Server) frame(c gnet.Conn, st *connState, h proto.Header, size int, tSt
 		// Every payload is a document: copy it once, straight from gnet's
 		// buffers into memory the request owns.
 		_, _ = c.Discard(proto.HeaderLen)
-		payload := make([]byte, h.Len)
+		payload, pooled := s.docs.get(int(h.Len))
 		if _, err := c.Read(payload); err != nil {
+			if pooled {
+				s.docs.put(payload)
+			}
 			return s.fatal(c, st, h.ReqID, proto.ErrInternal, "cannot read a buffered payload")
 		}
-		s.submit(st, h.ReqID, modeOf(h.Type), proto.LexDoc(payload), tStart)
+		s.submit(st, h.ReqID, modeOf(h.Type), payload, pooled, tStart)
 		return gnet.None
 	case proto.TypeFault:
 		if !s.cfg.FaultControl {
@@ -150,6 +154,7 @@ type assembly struct {
 	mode   actors.Mode
 	tStart int64
 	buf    []byte // the payload, owned by the request
+	pooled bool   // buf comes from the server's docPool
 	filled int
 }
 
@@ -172,15 +177,21 @@ func modeOf(t proto.Type) actors.Mode {
 	return actors.ModeSummary
 }
 
-// submit posts one lex request to the pool (or answers it at once while
-// draining).
-func (s *Server) submit(st *connState, reqID uint64, mode actors.Mode, doc []byte, tStart int64) {
+// submit posts one lex request whose payload is payload to the pool (or
+// answers it at once while draining). A pooled payload goes back to the
+// server's docPool when the pool releases the request.
+func (s *Server) submit(st *connState, reqID uint64, mode actors.Mode, payload []byte, pooled bool, tStart int64) {
 	p := &pending{st: st}
+	var release func()
+	if pooled {
+		release = func() { s.docs.put(payload) }
+	}
 	p.req = actors.Request{
 		ConnID:   st.id,
 		ID:       reqID,
 		Mode:     mode,
-		Doc:      doc,
+		Doc:      proto.LexDoc(payload),
+		Release:  release,
 		TInStart: tStart,
 		TInDone:  s.cfg.Now(),
 		Done:     p.done,
@@ -200,6 +211,9 @@ func (s *Server) submit(st *connState, reqID uint64, mode actors.Mode, doc []byt
 			Status: uint32(proto.ErrShuttingDown),
 			Actor:  -1,
 		})
+		if release != nil {
+			release()
+		}
 		return
 	}
 	s.pool.Submit(&p.req)
