@@ -93,5 +93,28 @@ func classifyGo(b *[64]byte) blockMasks {
 	return m
 }
 
+// classifyGoLine computes into m only the masks the line driver reads
+// (ord, sp, let, gm), as classifyGo does; it leaves the other fields alone.
+func classifyGoLine(b *[64]byte, m *blockMasks) {
+	var ord, sp, let, gmm uint64
+	for w := 0; w < 8; w++ {
+		x := binary.LittleEndian.Uint64(b[8*w:])
+		nh := ^(x & msb8)
+		x7 := x & low7
+		inRange := (x7 + lsb8*0x5f) &^ (x7 + lsb8*0x02) & msb8
+		excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~')
+		l := x7 | lsb8*0x20
+		letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
+		spc := eq7(x7, ' ') | eq7(x7, '\t')
+		gm := eq7(x7, '{') | eq7(x7, '}') | eq7(x7, '$')
+		sh := uint(8 * w)
+		ord |= movemask8(inRange&^excl&nh) << sh
+		sp |= movemask8(spc&nh) << sh
+		let |= movemask8(letters&nh) << sh
+		gmm |= movemask8(gm&nh) << sh
+	}
+	m.ord, m.sp, m.let, m.gm = ord, sp, let, gmm
+}
+
 // trailingOnes returns the number of consecutive set bits of x from bit 0.
 func trailingOnes(x uint64) int { return bits.TrailingZeros64(^x) }

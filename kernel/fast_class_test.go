@@ -59,6 +59,17 @@ func TestClassifyGo(t *testing.T) {
 	}
 }
 
+func TestClassifyGoLine(t *testing.T) {
+	for _, b := range classifyBlocks() {
+		want := refMasks(&b)
+		want = blockMasks{ord: want.ord, sp: want.sp, let: want.let, gm: want.gm}
+		var got blockMasks
+		if classifyGoLine(&b, &got); got != want {
+			t.Fatalf("classifyGoLine(%q)\n got %+v\nwant %+v", b[:], got, want)
+		}
+	}
+}
+
 func TestClassifyAVX2(t *testing.T) {
 	if !simdUsable() {
 		t.Skip("AVX2 kernels not usable here: " + simdReason())

@@ -119,7 +119,7 @@ func (l *lexer) fastLoop(simd bool) {
 				if simd {
 					classifyAVX2(blk, &vals, &m)
 				} else {
-					m = classifyGo(blk)
+					classifyGoLine(blk, &m)
 				}
 				bs, be = p, p+64
 			}
