@@ -231,12 +231,9 @@ func (l *lexer) blockRun(simd bool) {
 		for x := pl.esc; x != 0; x &= x - 1 {
 			i := bits.TrailingZeros64(x)
 			k := bits.OnesCount64(pl.emit & (1<<i - 1))
-			nl := 1
-			if m.let>>(i+1)&1 != 0 {
-				nl = bits.TrailingZeros64(^(m.let >> (i + 1)))
-			}
+			nl := max(trailingOnes(m.let>>(i+1)), 1) // a word, or a symbol
 			a.Val[n0+k], a.Len[n0+k] = 1, uint32(1+nl)
-			if nl == 3 && blk[i+1] == 'p' && blk[i+2] == 'a' && blk[i+3] == 'r' {
+			if string(blk[i+1:i+1+nl]) == "par" {
 				gm |= 1 << k
 			}
 		}

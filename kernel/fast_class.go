@@ -63,47 +63,40 @@ func eq7(x7 uint64, c byte) uint64 {
 func movemask8(m uint64) uint64 { return (m >> 7) * gather8 >> 56 }
 
 // classifyGo classifies the 64 bytes of b with SWAR arithmetic, 8 bytes
-// per uint64.
+// per uint64: the line driver's masks (classifyGoLine), then the block
+// driver's.
 func classifyGo(b *[64]byte) blockMasks {
 	var m blockMasks
+	classifyGoLine(b, &m)
+	var s20, bs, lf, cr, ch uint64
 	for w := 0; w < 8; w++ {
 		x := binary.LittleEndian.Uint64(b[8*w:])
 		hi := x & msb8 // bytes >= 0x80
-		x7 := x & low7
-		// 0x21 <= b <= 0x7d: b+0x5f sets bit 7, b+0x02 leaves it clear.
-		inRange := (x7 + lsb8*0x5f) &^ (x7 + lsb8*0x02) & msb8
-		excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~') // '^'|0x20 == '~'
-		l := x7 | lsb8*0x20                                           // lower-cased
-		letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
-		spc := eq7(x7, ' ') | eq7(x7, '\t')
-		gm := eq7(x7, '{') | eq7(x7, '}') | eq7(x7, '$')
-		nh := ^hi
+		nh, x7 := ^hi, x&low7
 		sh := uint(8 * w)
-		m.ord |= movemask8(inRange&^excl&nh) << sh
-		m.sp |= movemask8(spc&nh) << sh
-		m.let |= movemask8(letters&nh) << sh
-		m.gm |= movemask8(gm&nh) << sh
-		m.s20 |= movemask8(eq7(x7, ' ')&nh) << sh
-		m.bs |= movemask8(eq7(x7, '\\')&nh) << sh
-		m.lf |= movemask8(eq7(x7, '\n')&nh) << sh
-		m.cr |= movemask8(eq7(x7, '\r')&nh) << sh
-		m.ch |= movemask8(eq7(x7, '^')&nh|hi) << sh
+		s20 |= movemask8(eq7(x7, ' ')&nh) << sh
+		bs |= movemask8(eq7(x7, '\\')&nh) << sh
+		lf |= movemask8(eq7(x7, '\n')&nh) << sh
+		cr |= movemask8(eq7(x7, '\r')&nh) << sh
+		ch |= movemask8(eq7(x7, '^')&nh|hi) << sh
 	}
+	m.s20, m.bs, m.lf, m.cr, m.ch = s20, bs, lf, cr, ch
 	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
 	return m
 }
 
 // classifyGoLine computes into m only the masks the line driver reads
-// (ord, sp, let, gm), as classifyGo does; it leaves the other fields alone.
+// (ord, sp, let, gm); it leaves the other fields alone.
 func classifyGoLine(b *[64]byte, m *blockMasks) {
 	var ord, sp, let, gmm uint64
 	for w := 0; w < 8; w++ {
 		x := binary.LittleEndian.Uint64(b[8*w:])
-		nh := ^(x & msb8)
+		nh := ^(x & msb8) // not bytes >= 0x80
 		x7 := x & low7
+		// 0x21 <= b <= 0x7d: b+0x5f sets bit 7, b+0x02 leaves it clear.
 		inRange := (x7 + lsb8*0x5f) &^ (x7 + lsb8*0x02) & msb8
-		excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~')
-		l := x7 | lsb8*0x20
+		excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~') // '^'|0x20 == '~'
+		l := x7 | lsb8*0x20                                           // lower-cased
 		letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
 		spc := eq7(x7, ' ') | eq7(x7, '\t')
 		gm := eq7(x7, '{') | eq7(x7, '}') | eq7(x7, '$')

@@ -191,7 +191,7 @@ func (l *lexer) fastLoop(simd bool) {
 					state = stateS
 				}
 				val[n], off[n], ln[n] = 1, uint32(p), uint32(k-p) // escape length 1
-				if k-p == 4 && src[p+1] == 'p' && src[p+2] == 'a' && src[p+3] == 'r' {
+				if string(src[p+1:k]) == "par" {
 					l.gm.gmMark(n, 1) // \par: the group and math check visits it
 				}
 				n++

@@ -95,7 +95,7 @@ func (g *gmState) gmMark(n int, m uint64) {
 // control sequence named par written out, its name being the source bytes
 // src[nameOff:nameOff+nameLen]: the group and math check visits it.
 func (l *lexer) gmParName(nameOff, nameLen int) {
-	if nameLen == 3 && l.src[nameOff] == 'p' && l.src[nameOff+1] == 'a' && l.src[nameOff+2] == 'r' {
+	if string(l.src[nameOff:nameOff+nameLen]) == "par" {
 		l.gmMarkOne()
 	}
 }
@@ -206,10 +206,9 @@ func isParName(a *Arena, src []byte, i int) bool {
 			return false
 		}
 		o := a.Off[i] + v&0xFF
-		return src[o] == 'p' && src[o+1] == 'a' && src[o+2] == 'r'
+		return string(src[o:o+3]) == "par"
 	}
-	nm := a.Name(i)
-	return len(nm) == 3 && nm[0] == 'p' && nm[1] == 'a' && nm[2] == 'r'
+	return string(a.Name(i)) == "par"
 }
 
 // postIssue records an issue found after lexing (positions from the line
