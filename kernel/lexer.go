@@ -645,24 +645,9 @@ func (l *lexer) sup(c uint32) (uint32, bool) {
 	}
 	if loc < l.limit {
 		if uint32(l.at(loc+1)) == c && uint32(l.at(loc+2)) == c {
-			if uint32(l.at(loc+3)) == c && uint32(l.at(loc+4)) == c {
-				if loc+10 <= l.limit {
-					if v, ok := l.hexRun(loc+5, 6); ok {
-						l.pos = loc + 11
-						return v, true
-					}
-					l.issue(IssueIncompleteCaret, l.spanStart(loc-1), caretArg6)
-				} else {
-					l.issue(IssueIncompleteCaret, l.spanStart(loc-1), caretArg6|caretArgEnd)
-				}
-			} else if loc+6 <= l.limit {
-				if v, ok := l.hexRun(loc+3, 4); ok {
-					l.pos = loc + 7
-					return v, true
-				}
-				l.issue(IssueIncompleteCaret, l.spanStart(loc-1), caretArg4)
-			} else {
-				l.issue(IssueIncompleteCaret, l.spanStart(loc-1), caretArg4|caretArgEnd)
+			if d, v, ok := l.longCaret(loc, c); ok {
+				l.pos = loc + 2*d - 1
+				return v, true
 			}
 		} else if loc+2 <= l.limit {
 			if v, ok := l.hexRun(loc+1, 2); ok {
@@ -687,6 +672,24 @@ func (l *lexer) sup(c uint32) (uint32, bool) {
 		return uint32(x) + 0x40, true
 	}
 	return uint32(x) - 0x40, true
+}
+
+// longCaret reads a ^^^^ or ^^^^^^ form whose first carets c are at buffer
+// indices k-1 to k+2: it returns its number of hex digits (4, or 6 when two
+// more carets follow) and their value, or reports the incomplete form and
+// returns ok == false. The form spans 2*digits buffer bytes from k-1.
+func (l *lexer) longCaret(k int, c uint32) (digits int, v uint32, ok bool) {
+	digits, arg := 4, uint32(caretArg4)
+	if uint32(l.at(k+3)) == c && uint32(l.at(k+4)) == c {
+		digits, arg = 6, caretArg6
+	}
+	if k+2*digits-2 > l.limit {
+		arg |= caretArgEnd
+	} else if v, ok := l.hexRun(k+digits-1, digits); ok {
+		return digits, v, true
+	}
+	l.issue(IssueIncompleteCaret, l.spanStart(k-1), arg)
+	return 0, 0, false
 }
 
 // hexRun reads n hex digits at buffer index i.

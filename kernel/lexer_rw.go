@@ -19,22 +19,8 @@ func (l *lexer) expandInName(k int, c uint32) bool {
 	d, v := 1, c
 	at := l.at
 	if uint32(at(k+1)) == c && uint32(at(k+2)) == c {
-		if uint32(at(k+3)) == c && uint32(at(k+4)) == c {
-			if k+10 > l.limit {
-				l.issue(IssueIncompleteCaret, l.spanStart(k-1), caretArg6|caretArgEnd)
-			} else if hv, ok := l.hexRun(k+5, 6); ok {
-				d, v = 6, hv
-			} else {
-				l.issue(IssueIncompleteCaret, l.spanStart(k-1), caretArg6)
-			}
-		} else {
-			if k+6 > l.limit {
-				l.issue(IssueIncompleteCaret, l.spanStart(k-1), caretArg4|caretArgEnd)
-			} else if hv, ok := l.hexRun(k+3, 4); ok {
-				d, v = 4, hv
-			} else {
-				l.issue(IssueIncompleteCaret, l.spanStart(k-1), caretArg4)
-			}
+		if hd, hv, ok := l.longCaret(k, c); ok {
+			d, v = hd, hv
 		}
 	} else if x := at(k + 1); x < 0x80 {
 		if y := at(k + 2); isHex(x) && k+2 <= l.limit && isHex(y) {
