@@ -20,20 +20,15 @@ func blockDoc(r *rand.Rand, n int, hard bool) []byte {
 		"x_{i} + \\alpha", "\\begin{equation}", "\\\\\n", "\\foo\n", "\\foo  \n", "\\, ", "\\,\n", "a\\ \n",
 	}
 	hardPieces := []string{"\r", "\r\n", " \r\n", "\\\r", "^", "^^41", "\\foo^", "\\^", "%", "% c\n", "é", "\\é", "\\ab\xe9"}
-	var b []byte
-	for len(b) < n {
-		var p string
+	return piecesDoc(n, func() string {
 		switch k := r.IntN(40); {
 		case hard && k == 0:
-			p = hardPieces[r.IntN(len(hardPieces))]
+			return hardPieces[r.IntN(len(hardPieces))]
 		case k < 6:
-			p = "Lorem ipsum dolor sit amet, consectetur {adipiscing} elit $x$ sed do "
-		default:
-			p = pieces[r.IntN(len(pieces))]
+			return "Lorem ipsum dolor sit amet, consectetur {adipiscing} elit $x$ sed do "
 		}
-		b = append(b, p...)
-	}
-	return b
+		return pieces[r.IntN(len(pieces))]
+	})
 }
 
 // TestBlockDriverRandom compares every fast variant with the reference on

@@ -141,14 +141,21 @@ func hostile(r *rand.Rand, n int) []byte {
 		"   \n", "a   \n", "0123456789", "@", "!?.,;:", "\\foo@bar",
 		"The quick brown fox jumps over the lazy dog; ", "x_{i}^{2} + \\alpha",
 	}
-	var b []byte
-	for len(b) < n {
+	return piecesDoc(n, func() string {
 		p := pieces[r.IntN(len(pieces))]
 		if r.IntN(4) == 0 {
 			// long plain runs cross blocks
 			p = "Lorem ipsum dolor sit amet, consectetur {adipiscing} elit $x$ sed do eiusmod "
 		}
-		b = append(b, p...)
+		return p
+	})
+}
+
+// piecesDoc appends pieces from next until the document has n bytes or more.
+func piecesDoc(n int, next func() string) []byte {
+	var b []byte
+	for len(b) < n {
+		b = append(b, next()...)
 	}
 	return b
 }
