@@ -93,15 +93,17 @@ func (j *job) addAttempt(k attemptKind) *attempt {
 // request's document.
 func (j *job) endAttempt() {
 	if j.live.Add(-1) == 0 {
-		j.maybeRelease()
+		j.maybeRelease(false)
 	}
 }
 
-// maybeRelease calls req.Release once the job was answered and no attempt
-// runs; addAttempt cannot add one after that (it checks finished under mu,
-// and this check holds mu).
-func (j *job) maybeRelease() {
+// maybeRelease records that Done was called when answered is set, and calls
+// req.Release once the job was answered and no attempt runs; addAttempt
+// cannot add one after that (it checks finished under mu, and this check
+// holds mu).
+func (j *job) maybeRelease(answered bool) {
 	j.mu.Lock()
+	j.answered = j.answered || answered
 	ok := !j.released && j.answered && j.live.Load() == 0
 	if ok {
 		j.released = true
@@ -144,10 +146,7 @@ func (p *Pool) finish(j *job, rep *Reply) bool {
 	}
 	j.req.Done(rep)
 	p.jobEnded()
-	j.mu.Lock()
-	j.answered = true
-	j.mu.Unlock()
-	j.maybeRelease()
+	j.maybeRelease(true)
 	return true
 }
 

@@ -43,16 +43,50 @@ func runLoad(t *testing.T, p *actors.Pool, rc *recorder, clients, each, window i
 	bg.Wait()
 }
 
+// loadConfig is the pool of the load tests on cores: pinned threads, small
+// arenas (replacements start fast) and 1 ms of delay in every attempt (the
+// load lasts).
+func loadConfig(t *testing.T, cores ...int) actors.Config {
+	cfg := testConfig(t, cores...)
+	cfg.NoPin = false
+	cfg.MailboxLen = 64
+	cfg.ArenaBaseBytes = 64 << 10
+	cfg.FaultMs, cfg.FaultRatePPM = 1, 1_000_000
+	return cfg
+}
+
+// closeAndCheck closes p and checks that each of the n requests got
+// exactly one reply and one release, and that every reply is right or has
+// status allowed; it returns how many have status allowed.
+func closeAndCheck(t *testing.T, p *actors.Pool, rc *recorder, n int, allowed proto.ErrCode) int {
+	t.Helper()
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rc.exactlyOnce(t, n)
+	rc.releasedOnce(t, n)
+	count := 0
+	for id := uint64(1); id <= uint64(n); id++ {
+		rep, _ := rc.reply(id)
+		r := summary(t, id, rep)
+		switch {
+		case r.Status == uint32(allowed):
+			count++
+		case r.Status != 0:
+			t.Fatalf("request %d: status %d", id, r.Status)
+		case r.NTokens != wantTokens(t, doc(int(id))):
+			t.Fatalf("request %d: %d tokens, want %d", id, r.NTokens, wantTokens(t, doc(int(id))))
+		}
+	}
+	return count
+}
+
 // TestRotationUnderLoad: with tiny rotation budgets actors are replaced
 // many times while requests flow (pinned threads, hedging on): no request
 // is lost or answered twice, and every answer is right.
 func TestRotationUnderLoad(t *testing.T) {
 	obs := newFakeObs()
-	cfg := testConfig(t, 0, 1, 1)
-	cfg.NoPin = false
-	cfg.MailboxLen = 64
-	cfg.ArenaBaseBytes = 64 << 10                // small arenas: replacements start fast
-	cfg.FaultMs, cfg.FaultRatePPM = 1, 1_000_000 // 1 ms per attempt: the load lasts
+	cfg := loadConfig(t, 0, 1, 1)
 	cfg.RotateReqs = 7
 	cfg.RotateBytes = 4 << 10
 	cfg.HedgeMs, cfg.HedgeMaxPct = 3, 20
@@ -69,26 +103,8 @@ func TestRotationUnderLoad(t *testing.T) {
 			}
 		}
 	})
-	if err := p.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	n := clients * each
-	rc.exactlyOnce(t, n)
-	rc.releasedOnce(t, n)
-	busy := 0
-	for id := uint64(1); id <= uint64(n); id++ {
-		rep, _ := rc.reply(id)
-		r := summary(t, id, rep)
-		switch {
-		case r.Status == uint32(proto.ErrBusy):
-			busy++
-		case r.Status != 0:
-			t.Fatalf("request %d: status %d", id, r.Status)
-		case r.NTokens != wantTokens(t, doc(int(id))):
-			t.Fatalf("request %d: %d tokens, want %d", id, r.NTokens, wantTokens(t, doc(int(id))))
-		}
-	}
-	if busy != 0 {
+	if busy := closeAndCheck(t, p, rc, n, proto.ErrBusy); busy != 0 {
 		t.Errorf("%d requests answered BUSY with %d in flight at most", busy, clients*8)
 	}
 	st := p.Info().Stats
@@ -104,11 +120,7 @@ func TestRotationUnderLoad(t *testing.T) {
 // panicked), and the pool survives.
 func TestPanicsUnderLoad(t *testing.T) {
 	obs := newFakeObs()
-	cfg := testConfig(t, 0, 1, 0)
-	cfg.NoPin = false
-	cfg.MailboxLen = 64
-	cfg.ArenaBaseBytes = 64 << 10                // small arenas: replacements start fast
-	cfg.FaultMs, cfg.FaultRatePPM = 1, 1_000_000 // 1 ms per attempt: the load lasts
+	cfg := loadConfig(t, 0, 1, 0)
 	cfg.HedgeMs, cfg.HedgeMaxPct = 3, 10
 	p := mustNew(t, cfg, obs)
 	const clients, each = 6, 300
@@ -126,25 +138,8 @@ func TestPanicsUnderLoad(t *testing.T) {
 			}
 		}
 	})
-	if err := p.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	n := clients * each
-	rc.exactlyOnce(t, n)
-	rc.releasedOnce(t, n)
-	internal := 0
-	for id := uint64(1); id <= uint64(n); id++ {
-		rep, _ := rc.reply(id)
-		r := summary(t, id, rep)
-		switch {
-		case r.Status == uint32(proto.ErrInternal):
-			internal++
-		case r.Status != 0:
-			t.Fatalf("request %d: status %d", id, r.Status)
-		case r.NTokens != wantTokens(t, doc(int(id))):
-			t.Fatalf("request %d: %d tokens, want %d", id, r.NTokens, wantTokens(t, doc(int(id))))
-		}
-	}
+	internal := closeAndCheck(t, p, rc, n, proto.ErrInternal)
 	st := p.Info().Stats
 	if st.Crashes == 0 || obs.faultCount("panic") == 0 {
 		t.Fatalf("no panic fired (%d injected): %+v", injected, st)
