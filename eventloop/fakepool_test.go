@@ -93,29 +93,22 @@ func cancelledReply(r *actors.Request) *actors.Reply {
 func (p *fakePool) Cancel(connID, reqID uint64) {
 	p.mu.Lock()
 	p.cancels++
-	var hit []*actors.Request
-	kept := p.held[:0]
-	for _, r := range p.held {
-		if r.ConnID == connID && r.ID == reqID {
-			hit = append(hit, r)
-		} else {
-			kept = append(kept, r)
-		}
-	}
-	p.held = kept
-	p.mu.Unlock()
-	for _, r := range hit {
-		r.Done(cancelledReply(r))
-	}
+	p.cancelHeld(func(r *actors.Request) bool { return r.ConnID == connID && r.ID == reqID })
 }
 
 func (p *fakePool) CancelConn(connID uint64) {
 	p.mu.Lock()
 	p.cancelConns = append(p.cancelConns, connID)
+	p.cancelHeld(func(r *actors.Request) bool { return r.ConnID == connID })
+}
+
+// cancelHeld answers CANCELLED to the held requests that match; it is
+// called with p.mu held and unlocks it before answering.
+func (p *fakePool) cancelHeld(match func(*actors.Request) bool) {
 	var hit []*actors.Request
 	kept := p.held[:0]
 	for _, r := range p.held {
-		if r.ConnID == connID {
+		if match(r) {
 			hit = append(hit, r)
 		} else {
 			kept = append(kept, r)

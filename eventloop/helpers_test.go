@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,6 +64,13 @@ func sockPath(t *testing.T) string {
 // shuts it down at the end of the test.
 func startServer(t *testing.T, cfg eventloop.Config, pool eventloop.Pool) *eventloop.Server {
 	t.Helper()
+	return startServerHook(t, cfg, pool, nil)
+}
+
+// startServerHook is startServer with a read hook (nil: none) installed
+// before the server starts.
+func startServerHook(t *testing.T, cfg eventloop.Config, pool eventloop.Pool, hook func(buffered int)) *eventloop.Server {
+	t.Helper()
 	if cfg.UnixPath == "" {
 		cfg.UnixPath = sockPath(t)
 	}
@@ -72,6 +80,9 @@ func startServer(t *testing.T, cfg eventloop.Config, pool eventloop.Pool) *event
 	srv, err := eventloop.New(cfg, pool)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if hook != nil {
+		srv.SetReadHook(hook)
 	}
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -84,6 +95,20 @@ func startServer(t *testing.T, cfg eventloop.Config, pool eventloop.Pool) *event
 		}
 	})
 	return srv
+}
+
+// startCounting starts a server on a fake pool whose clock ticks at every
+// reading and that counts the reads of its event loop; it returns a
+// connection to it, its telemetry recorder and the read count.
+func startCounting(t *testing.T) (*net.UnixConn, *recorder, *atomic.Int64) {
+	t.Helper()
+	rec := &recorder{}
+	var clock, reads atomic.Int64
+	srv := startServerHook(t, eventloop.Config{
+		Telemetry: rec,
+		Now:       func() int64 { return clock.Add(1) },
+	}, newFakePool(t), func(int) { reads.Add(1) })
+	return dialUnix(t, srv.Addrs()[0][len("unix://"):]), rec, &reads
 }
 
 func dialUnix(t *testing.T, path string) *net.UnixConn {

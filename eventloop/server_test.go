@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,23 +47,7 @@ func TestPipelinedRequestsOneConnection(t *testing.T) {
 }
 
 func TestByteAtATimeTracksFirstByte(t *testing.T) {
-	pool := newFakePool(t)
-	rec := &recorder{}
-	var clock atomic.Int64
-	var reads atomic.Int64
-	srv, err := eventloop.New(eventloop.Config{
-		UnixPath: sockPath(t), Telemetry: rec, Logf: t.Logf,
-		Now: func() int64 { return clock.Add(1) },
-	}, pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.SetReadHook(func(int) { reads.Add(1) })
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown(context.Background())
-	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	c, rec, reads := startCounting(t)
 
 	f := lexFrame(7, []byte(`\section{A}`))
 	for i := range f {
@@ -135,22 +118,7 @@ func TestLargeFramesInChunks(t *testing.T) {
 // TestLargeFrameTracksFirstByte: a large payload assembled over several
 // reads is stamped with the read of its header.
 func TestLargeFrameTracksFirstByte(t *testing.T) {
-	pool := newFakePool(t)
-	rec := &recorder{}
-	var clock, reads atomic.Int64
-	srv, err := eventloop.New(eventloop.Config{
-		UnixPath: sockPath(t), Telemetry: rec, Logf: t.Logf,
-		Now: func() int64 { return clock.Add(1) },
-	}, pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.SetReadHook(func(int) { reads.Add(1) })
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown(context.Background())
-	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+	c, rec, reads := startCounting(t)
 	f := lexFrame(3, bytes.Repeat([]byte("%"), 100<<10))
 	parts := [][]byte{f[:10], f[10:1000], f[1000:50000], f[50000:]}
 	for _, p := range parts {
