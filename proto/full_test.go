@@ -224,7 +224,12 @@ func TestParseFullReplyRejects(t *testing.T) {
 }
 
 func BenchmarkAppendFullReply(b *testing.B) {
-	doc := []byte(strings.Repeat("\\section{Intro} Some text with $a_1^2 + \\alpha$ and \\emph{more}.\n", 5000))
+	benchFullReply(b, []byte(strings.Repeat("\\section{Intro} Some text with $a_1^2 + \\alpha$ and \\emph{more}.\n", 5000)))
+}
+
+// benchFullReply measures encoding the full result of doc and returns the
+// frame (the timer stopped).
+func benchFullReply(b *testing.B, doc []byte) []byte {
 	a := lexed(b, doc)
 	buf := proto.AppendFullReply(nil, 1, 1, a)
 	b.SetBytes(int64(len(doc)))
@@ -232,7 +237,9 @@ func BenchmarkAppendFullReply(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		buf = proto.AppendFullReply(buf[:0], 1, 1, a)
 	}
+	b.StopTimer()
 	b.ReportMetric(float64(len(buf))/float64(a.N), "B/token")
+	return buf
 }
 
 // TestDumpMatchesArena checks that a full result prints exactly as the
@@ -256,15 +263,7 @@ func BenchmarkAppendFullReplyCorpus(b *testing.B) {
 	if err != nil {
 		b.Skipf("benchmark corpus not present: %v", err)
 	}
-	a := lexed(b, doc)
-	buf := proto.AppendFullReply(nil, 1, 1, a)
-	b.SetBytes(int64(len(doc)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		buf = proto.AppendFullReply(buf[:0], 1, 1, a)
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(len(buf))/float64(a.N), "B/token")
+	buf := benchFullReply(b, doc)
 	b.ReportMetric(float64(len(buf)), "frame-bytes")
 	start := time.Now()
 	if _, err := proto.ParseFullReply(buf[proto.HeaderLen:]); err != nil {
