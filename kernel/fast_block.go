@@ -136,7 +136,7 @@ func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
 	if esc>>63 != 0 {
 		soft = 63
 	}
-	if word>>63 != 0 && (next < 0x80 && next >= 0 && (isLetterByte(byte(next)) || next == '^') || next >= 0x80) {
+	if word>>63 != 0 && next >= 0 && (next >= 0x80 || next == '^' || isLetterByte(byte(next))) {
 		soft = min(soft, 64-bits.LeadingZeros64(^let)-1) // the name may go on
 	}
 	if m.s20>>63 != 0 && (next < 0 || next == ' ' || next == '\n' || next == '\r') {
