@@ -57,34 +57,32 @@ type metrics struct {
 
 // newMetrics creates and registers every collector. inflight and ready are
 // read at scrape time.
-// counter, counterVec and gaugeVec build the plain metrics of newMetrics
-// (vectors with one label).
-func counter(name, help string) prometheus.Counter {
-	return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
-}
-
-func counterVec(name, help, label string) *prometheus.CounterVec {
-	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{label})
-}
-
-func gaugeVec(name, help, label string) *prometheus.GaugeVec {
-	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{label})
-}
-
 func newMetrics(cfg Config, inflight, ready func() float64) *metrics {
 	m := &metrics{core: prometheus.NewRegistry(), legacy: prometheus.NewRegistry()}
-	m.requests = counter("l0_requests_total",
-		"Requests answered (every reply frame handed to the socket, errors included).")
-	m.dropped = counter("l0_dropped_replies_total",
-		"Replies not written because the client was gone (not in l0_requests_total).")
-	m.errors = counterVec("l0_errors_total",
-		"Replies with a non-zero status, by proto error code name.", "code")
-	m.hedgeFired = counter("l0_hedge_fired_total",
-		"Hedge requests sent to a second actor.")
-	m.hedgeWins = counter("l0_hedge_wins_total",
-		"Requests whose hedge replied first.")
-	m.rotations = counterVec("l0_rotations_total",
-		"Actors replaced, by reason (budget, arena, crash, manual).", "reason")
+	m.requests = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "l0_requests_total",
+		Help: "Requests answered (every reply frame handed to the socket, errors included).",
+	})
+	m.dropped = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "l0_dropped_replies_total",
+		Help: "Replies not written because the client was gone (not in l0_requests_total).",
+	})
+	m.errors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "l0_errors_total",
+		Help: "Replies with a non-zero status, by proto error code name.",
+	}, []string{"code"})
+	m.hedgeFired = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "l0_hedge_fired_total",
+		Help: "Hedge requests sent to a second actor.",
+	})
+	m.hedgeWins = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "l0_hedge_wins_total",
+		Help: "Requests whose hedge replied first.",
+	})
+	m.rotations = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "l0_rotations_total",
+		Help: "Actors replaced, by reason (budget, arena, crash, manual).",
+	}, []string{"reason"})
 	m.latencyMs = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "l0_latency_ms",
 		Help:    "Service latency in milliseconds, first byte read to reply handed to the socket (legacy buckets; prefer l0_latency_seconds).",
@@ -106,22 +104,38 @@ func newMetrics(cfg Config, inflight, ready func() float64) *metrics {
 		Name: "l0_ready",
 		Help: "1 when the service accepts requests (what /readyz reports), else 0.",
 	}, ready)
-	m.bytesIn = counter("l0_request_bytes_total",
-		"Request payload bytes of answered requests.")
-	m.bytesOut = counter("l0_reply_bytes_total",
-		"Reply frame bytes handed to the socket.")
-	m.lexedBytes = counter("l0_lexed_bytes_total",
-		"Document bytes lexed by actors (a hedged request is lexed twice).")
-	m.queueDepth = gaugeVec("l0_actor_queue_depth",
-		"Requests waiting in an actor's mailbox.", "actor")
-	m.busy = counterVec("l0_actor_busy_seconds_total",
-		"Time an actor spent lexing.", "actor")
-	m.lexed = counterVec("l0_documents_lexed_total",
-		"Documents lexed by actors, by kernel path.", "kernel_path")
-	m.faults = counterVec("l0_faults_injected_total",
-		"Injected faults that fired, by kind.", "kind")
-	m.rejections = counterVec("l0_rejections_total",
-		"Requests the pool answered at once without lexing, by code (busy: mailboxes or in-flight bytes full).", "code")
+	m.bytesIn = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "l0_request_bytes_total",
+		Help: "Request payload bytes of answered requests.",
+	})
+	m.bytesOut = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "l0_reply_bytes_total",
+		Help: "Reply frame bytes handed to the socket.",
+	})
+	m.lexedBytes = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "l0_lexed_bytes_total",
+		Help: "Document bytes lexed by actors (a hedged request is lexed twice).",
+	})
+	m.queueDepth = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "l0_actor_queue_depth",
+		Help: "Requests waiting in an actor's mailbox.",
+	}, []string{"actor"})
+	m.busy = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "l0_actor_busy_seconds_total",
+		Help: "Time an actor spent lexing.",
+	}, []string{"actor"})
+	m.lexed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "l0_documents_lexed_total",
+		Help: "Documents lexed by actors, by kernel path.",
+	}, []string{"kernel_path"})
+	m.faults = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "l0_faults_injected_total",
+		Help: "Injected faults that fired, by kind.",
+	}, []string{"kind"})
+	m.rejections = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "l0_rejections_total",
+		Help: "Requests the pool answered at once without lexing, by code (busy: mailboxes or in-flight bytes full).",
+	}, []string{"code"})
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "l0_build_info",
 		Help: "Always 1; labels describe the running build.",
