@@ -212,10 +212,13 @@ func (a *actor) work(att *attempt) {
 // lex lexes doc into the actor's arena, replacing the arena by a larger one
 // when the document does not fit (the actor is then due for rotation).
 func (a *actor) lex(doc []byte, cancel *atomic.Bool) error {
-	need := kernel.SizeFor(doc)
-	if !a.arena.Fits(need) {
-		a.arena = kernel.NewArena(grownSize(a.arena.Size(), need))
-		a.grown = true
+	// An arena that fits any document of this length needs no count of
+	// the document's lines (SizeFor reads the whole document).
+	if !a.arena.Fits(kernel.SizeForBytes(len(doc))) {
+		if need := kernel.SizeFor(doc); !a.arena.Fits(need) {
+			a.arena = kernel.NewArena(grownSize(a.arena.Size(), need))
+			a.grown = true
+		}
 	}
 	for range 4 {
 		err := kernel.Lex(a.arena, doc, cancel)
