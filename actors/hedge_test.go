@@ -84,6 +84,55 @@ func TestTimerRace(t *testing.T) {
 	}
 }
 
+// TestHedgeFromArrival: the deadline counts from the request's arrival,
+// not from when an actor took it. Request 3 waits 6 ms in a mailbox behind
+// two delayed requests, then its first attempt is held for 15 ms: the hedge
+// goes out at 10 ms (not at 16 ms) and answers it.
+func TestHedgeFromArrival(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		obs := newFakeObs()
+		cfg := testConfig(t, 0, 0)
+		cfg.HedgeMs, cfg.HedgeMaxPct = 10, 100
+		p := mustNew(t, cfg, obs)
+		for _, ms := range []int{6, 15} {
+			if err := p.Fault(actors.Fault{Kind: actors.FaultDelay, Actor: actors.AllActors,
+				Ms: ms, PrimaryOnly: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rc := newRecorder(3)
+		d := doc(1)
+		for id := uint64(1); id <= 3; id++ {
+			p.Submit(rc.request(1, id, actors.ModeSummary, d))
+		}
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+
+		for id := uint64(1); id <= 2; id++ {
+			if rep, calls := rc.reply(id); calls != 1 || rep.Hedged || time.Duration(rep.TFirstReply) != 6*time.Millisecond {
+				t.Errorf("request %d: %d replies, hedged %v, at %v; want one unhedged reply at 6ms",
+					id, calls, rep.Hedged, time.Duration(rep.TFirstReply))
+			}
+		}
+		rep, calls := rc.reply(3)
+		if calls != 1 {
+			t.Fatalf("request 3: Done called %d times", calls)
+		}
+		if r := summary(t, 3, rep); r.Status != 0 || r.Origin != proto.OriginHedge {
+			t.Errorf("request 3: reply %+v, want status 0 from the hedge", r)
+		}
+		if rep.THedgeFire < int64(10*time.Millisecond) || rep.THedgeFire > int64(11*time.Millisecond) {
+			t.Errorf("hedge fired at %v, want within one tick after 10ms", time.Duration(rep.THedgeFire))
+		}
+		if got := obs.hedgeFired.Load(); got != 1 {
+			t.Errorf("%d hedges fired, want 1", got)
+		}
+		if err := p.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // TestHedgeProof delays every first attempt (for ten seconds, real time,
 // pinned actors): every reply must still arrive, from the hedge, and every
 // loser must be cancelled.

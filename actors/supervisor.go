@@ -220,10 +220,11 @@ func (s *supervisor) advance() {
 // moved by work stealing instead, and a duplicate of an attempt that is
 // lexing normally would only add work to a busy pool. So, from Submit +
 // deadline on:
-//   - while no attempt has started, the check is repeated every quarter
-//     deadline (at least every tick);
+//   - while no attempt has started, the check is repeated every tick;
 //   - an attempt that is not lexing (held before or after the kernel, as a
-//     fault does) is hedged once it has run for the deadline;
+//     fault does) is hedged at once, or one tick after it started if that
+//     is later (an attempt passes from start to kernel in microseconds, so
+//     one held for a tick is stuck);
 //   - an attempt that is lexing is hedged once it has lexed for twice the
 //     deadline (a core far slower than the others).
 //
@@ -247,11 +248,11 @@ func (s *supervisor) fire(j *job) {
 	if d <= 0 {
 		return
 	}
-	if tRun == 0 { // still queued: look again soon (every quarter deadline)
-		s.rearm = append(s.rearm, wheelEntry{due: now + max(int64(tick), d/4), j: j})
+	if tRun == 0 { // still queued: look again at the next tick
+		s.rearm = append(s.rearm, wheelEntry{due: now + int64(tick), j: j})
 		return
 	}
-	due := tRun + d
+	due := max(j.tSubmit+d, tRun+int64(tick))
 	if tLex := j.tLex.Load(); tLex != 0 && j.tLexEnd.Load() == 0 {
 		due = tLex + 2*d
 	}
