@@ -222,12 +222,19 @@ func (l *lexer) blockRun(simd bool) {
 		}
 		n0 := n
 		if simd {
-			n, gm = compressAVX2(a.Val, a.Off, a.Len, n, &vals, pl.emit, p)
+			n = compressAVX2(a.Val, a.Off, a.Len, n, &vals, pl.emit, p)
 		} else {
-			n, gm = compressGo(a.Val, a.Off, a.Len, n, blk, pl.emit, p)
+			n = compressGo(a.Val, a.Off, a.Len, n, blk, pl.emit, p)
 		}
-		// Control sequences and \par: their values and lengths, and the
-		// group and math marks (in token positions, relative to n0).
+		// The group and math marks, in token positions relative to n0:
+		// the emitted '{', '}' and '$' (token k of a byte is the number
+		// of emitted bytes before it), then the control sequences and
+		// \par tokens patched below.
+		gm = 0
+		for x := m.gm & pl.emit; x != 0; x &= x - 1 {
+			gm |= 1 << bits.OnesCount64(pl.emit&(x&-x-1))
+		}
+		// Control sequences and \par: their values and lengths.
 		for x := pl.esc; x != 0; x &= x - 1 {
 			i := bits.TrailingZeros64(x)
 			k := bits.OnesCount64(pl.emit & (1<<i - 1))
@@ -267,21 +274,17 @@ func (l *lexer) blockRun(simd bool) {
 }
 
 // compressGo stores a token for each set bit i of emit: value blockVal of
-// blk[i], offset base+i, length 1, from token slot n on. It returns the new
-// token count and the group and math marks of the stored tokens (bit j:
-// token n+j). The caller checked that the slots exist.
-func compressGo(val, off, ln []uint32, n int, blk *[64]byte, emit uint64, base int) (int, uint64) {
+// blk[i], offset base+i, length 1, from token slot n on, and returns the new
+// token count. The caller checked that the slots exist.
+func compressGo(val, off, ln []uint32, n int, blk *[64]byte, emit uint64, base int) int {
 	k := bits.OnesCount64(emit)
 	val, off, ln = val[n:n+k], off[n:n+k], ln[n:n+k]
-	var gm uint64
 	for j := range val {
 		i := bits.TrailingZeros64(emit)
 		emit &= emit - 1
-		v := blockVal[blk[i]]
-		val[j] = v
+		val[j] = blockVal[blk[i]]
 		off[j] = uint32(base + i)
 		ln[j] = 1
-		gm |= b2u(gmMatters(v)) << j
 	}
-	return n + k, gm
+	return n + k
 }

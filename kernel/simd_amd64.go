@@ -173,33 +173,24 @@ var compressIdx = func() (t [256][8]uint32) {
 // compressAVX2 stores a token for each set bit i of emit: value vals[i],
 // offset base+i, length 1, from token slot n on, 8 bytes of the block at a
 // time (a permutation packs the selected lanes; an unselected group costs
-// nothing). It returns the new token count and the group and math marks of
-// the stored tokens (bit j: token n+j, from the packed values). It may
-// write scratch values into up to 8 slots past the last token; the caller
-// checked n+72 <= len(val).
-func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, base int) (int, uint64) {
+// nothing), and returns the new token count. It may write scratch values
+// into up to 8 slots past the last token; the caller checked n+72 <=
+// len(val).
+func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, base int) int {
 	_, _, _ = val[n+71], off[n+71], ln[n+71]
 	pv, po, pl := unsafe.Pointer(&val[n]), unsafe.Pointer(&off[n]), unsafe.Pointer(&ln[n])
 	o := archsimd.BroadcastUint32x8(uint32(base))
 	k := 0
-	var gm uint64
 	for g := 0; g < 8; g++ {
 		if b := uint8(emit >> (8 * g)); b != 0 {
 			idx := archsimd.LoadUint32x8(&compressIdx[b])
-			v := archsimd.LoadUint32x8((*[8]uint32)(vals[8*g:])).Permute(idx)
-			v.Store((*[8]uint32)(unsafe.Add(pv, 4*k)))
+			archsimd.LoadUint32x8((*[8]uint32)(vals[8*g:])).Permute(idx).Store((*[8]uint32)(unsafe.Add(pv, 4*k)))
 			idx.Add(o).Store((*[8]uint32)(unsafe.Add(po, 4*k)))
 			vOnes.Store((*[8]uint32)(unsafe.Add(pl, 4*k)))
-			// gmMatters for every lane: v-1<<20 < 7<<20, unsigned.
-			t := v.Sub(vGM1)
-			c := bits.OnesCount8(b)
-			gm |= uint64(t.Min(vGM7).Equal(t).ToBits()&(1<<c-1)) << k
-			k += c
+			k += bits.OnesCount8(b)
 		}
 		o = o.Add(vEight)
 	}
 	archsimd.ClearAVXUpperBits()
-	return n + k, gm
+	return n + k
 }
-
-var vGM1, vGM7 = archsimd.BroadcastUint32x8(1 << 20), archsimd.BroadcastUint32x8(7<<20 - 1)
