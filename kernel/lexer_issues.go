@@ -134,15 +134,19 @@ func (l *lexer) gmAdvance(final bool) {
 			j := bits.TrailingZeros64(mask)
 			mask &= mask - 1
 			k := i + j
-			switch v := val[k]; v >> catShift {
-			case CatBeginGroup:
-				depth++
-			case CatEndGroup:
-				if depth == 0 {
+			v := val[k]
+			if c := v >> catShift; c-CatBeginGroup < 2 {
+				// '{' adds one, '}' takes one, without a branch on
+				// which it is (the two alternate unpredictably).
+				d := 1 - 2*int(c-CatBeginGroup)
+				if depth+d < 0 {
 					l.postIssue(IssueUnmatchedClose, a.Off[k], '}')
 				} else {
-					depth--
+					depth += d
 				}
+				continue
+			}
+			switch v >> catShift {
 			case CatMathShift:
 				double := k+1 < n && val[k+1]>>catShift == CatMathShift
 				if double && (math == 0 || math == 2) {
