@@ -18,7 +18,7 @@ import (
 type actor struct {
 	p    *Pool
 	slot int
-	core int
+	core int    // -1: a spare, which runs on any core of the pool
 	gen  uint64 // incarnation of the slot, for logs and seeds
 
 	mbox    *mailbox
@@ -77,7 +77,11 @@ func (a *actor) run(ready func(*actor)) {
 		// Never unlocked: when the goroutine exits the thread ends with it,
 		// so a rotated actor's replacement runs on a fresh thread.
 		runtime.LockOSThread()
-		if err := pinThread(a.core); err != nil {
+		cores := a.p.cfg.Cores
+		if a.core >= 0 {
+			cores = []int{a.core}
+		}
+		if err := pinThread(cores); err != nil {
 			a.p.cfg.Logf("actors: actor %d runs unpinned: %v", a.slot, err)
 		} else {
 			a.pinned.Store(true)

@@ -44,6 +44,16 @@ type Config struct {
 	// HedgeWindow is the length of the sliding window of the hedge budget.
 	// Zero: DefaultHedgeWindow.
 	HedgeWindow time.Duration
+	// HedgeSpares is the number of spare actors (L0_HEDGE_SPARES): actors
+	// beyond those of Cores that never get requests of their own and only
+	// run hedges, so that the duplicate of a stuck attempt starts at once
+	// instead of behind the work of a busy actor. The stuck actor leaves its
+	// core idle (a delay or stall), which is where the spare runs: its
+	// thread may run on any core of Cores. Each holds an arena as the other
+	// actors do. Zero: none (hedges go to an idle actor or to the hedge lane
+	// only). DefaultConfig sets DefaultHedgeSpares; without hedging no spare
+	// is started.
+	HedgeSpares int
 
 	// RotateReqs retires an actor (replacing it by a fresh goroutine,
 	// thread and arena on the same core) after it lexed this many requests
@@ -92,18 +102,19 @@ const (
 	DefaultHedgeMs          = 10
 	DefaultHedgeMaxPct      = 2.0
 	DefaultHedgeWindow      = 10 * time.Second
+	DefaultHedgeSpares      = 1
 	DefaultArenaBaseBytes   = 2 << 20
 )
 
-// MaxActors bounds len(Config.Cores).
+// MaxActors bounds len(Config.Cores) + Config.HedgeSpares.
 const MaxActors = 256
 
 // maxCore is the largest CPU number an affinity set can name.
 const maxCore = 1023
 
 // DefaultConfig returns the configuration the service runs with when no
-// L0_* variable is set: one actor per CPU, hedging at 10 ms with a 2 %
-// budget, no rotation budget and no faults.
+// L0_* variable is set: one actor per CPU and one spare for hedges,
+// hedging at 10 ms with a 2 % budget, no rotation budget and no faults.
 func DefaultConfig() Config {
 	return Config{
 		MailboxLen:       DefaultMailboxLen,
@@ -111,6 +122,7 @@ func DefaultConfig() Config {
 		HedgeMs:          DefaultHedgeMs,
 		HedgeMaxPct:      DefaultHedgeMaxPct,
 		HedgeWindow:      DefaultHedgeWindow,
+		HedgeSpares:      DefaultHedgeSpares,
 		FaultPhase:       "pre",
 		ArenaBaseBytes:   DefaultArenaBaseBytes,
 	}
@@ -119,8 +131,11 @@ func DefaultConfig() Config {
 // Validate reports the first setting that cannot be used. Zero values are
 // valid (New replaces them by defaults).
 func (c *Config) Validate() error {
-	if len(c.Cores) > MaxActors {
-		return fmt.Errorf("cannot run %d actors: at most %d", len(c.Cores), MaxActors)
+	if c.HedgeSpares < 0 {
+		return fmt.Errorf("cannot run %d spare actors: it must be 0 or more", c.HedgeSpares)
+	}
+	if len(c.Cores)+c.HedgeSpares > MaxActors {
+		return fmt.Errorf("cannot run %d actors and %d spares: at most %d in all", len(c.Cores), c.HedgeSpares, MaxActors)
 	}
 	for _, core := range c.Cores {
 		if core < 0 || core > maxCore {
@@ -165,8 +180,8 @@ func (c Config) withDefaults(cores func() ([]int, error)) (Config, error) {
 		if len(cs) == 0 {
 			return c, errors.New("cannot choose the actors' cores: the affinity mask is empty")
 		}
-		if len(cs) > MaxActors {
-			cs = cs[:MaxActors]
+		if len(cs)+c.HedgeSpares > MaxActors {
+			cs = cs[:MaxActors-c.HedgeSpares]
 		}
 		c.Cores = cs
 	} else {
@@ -186,6 +201,9 @@ func (c Config) withDefaults(cores func() ([]int, error)) (Config, error) {
 	}
 	if c.FaultPhase == "" {
 		c.FaultPhase = "pre"
+	}
+	if !c.hedging() {
+		c.HedgeSpares = 0
 	}
 	if c.ArenaBaseBytes == 0 {
 		c.ArenaBaseBytes = DefaultArenaBaseBytes

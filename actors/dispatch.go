@@ -5,12 +5,12 @@ package actors
 // every other actor is stuck too or full.
 const stuckPenalty = 1 << 20
 
-// dispatch sends att to the installed actor with the lowest load (idle
-// first, actors stuck on one attempt for longer than the hedge deadline
-// last), trying the next ones when a mailbox is full, never to slot exclude
-// (-1: none). It reports whether an actor took it.
+// dispatch sends att to the installed core actor (never a spare) with the
+// lowest load (idle first, actors stuck on one attempt for longer than the
+// hedge deadline last), trying the next ones when a mailbox is full, never
+// to slot exclude (-1: none). It reports whether an actor took it.
 func (p *Pool) dispatch(att *attempt, exclude int) bool {
-	n := len(p.slots)
+	n := p.nCore
 	var tried [MaxActors / 64]uint64
 	start := int(p.rr.Add(1)) % n
 	stuckAfter, now := p.sup.hedgeNs.Load(), int64(0)
@@ -62,7 +62,8 @@ func (p *Pool) dispatch(att *attempt, exclude int) bool {
 }
 
 // dispatchIdle sends att to an installed actor other than slot exclude
-// that has nothing queued or running, and reports whether one took it.
+// that has nothing queued or running, a spare or not, and reports whether
+// one took it.
 func (p *Pool) dispatchIdle(att *attempt, exclude int) bool {
 	n := len(p.slots)
 	start := int(p.rr.Add(1)) % n

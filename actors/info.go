@@ -27,8 +27,9 @@ type Stats struct {
 
 // Info describes the pool's current state.
 type Info struct {
-	Actors        int    // number of actor slots
-	Cores         []int  // core of each slot
+	Actors        int    // number of actor slots, spares included
+	Spares        int    // spare actors (the last slots), which run only hedges
+	Cores         []int  // core of each slot; -1 for a spare (any core of the pool)
 	KernelPath    string // kernel.Active() path name
 	KernelReason  string // why that path was chosen
 	QueueDepths   []int  // mailbox depth of each slot's installed actor
@@ -44,7 +45,7 @@ type Info struct {
 func (p *Pool) Info() Info {
 	n := len(p.slots)
 	in := Info{
-		Actors: n, Cores: append([]int(nil), p.cfg.Cores...),
+		Actors: n, Spares: n - p.nCore, Cores: append([]int(nil), p.cfg.Cores...),
 		KernelPath: p.kernelPath, KernelReason: p.kernelWhy,
 		QueueDepths: make([]int, n), Loads: make([]int, n), Pinned: make([]bool, n),
 		Inflight: p.inflight.Load(), InflightBytes: p.inflightBytes.Load(),
@@ -57,6 +58,9 @@ func (p *Pool) Info() Info {
 			Internal: p.stats.internal.Load(), Rotations: p.stats.rotations.Load(),
 			Steals: p.stats.steals.Load(),
 		},
+	}
+	for range n - p.nCore {
+		in.Cores = append(in.Cores, -1)
 	}
 	for i := range p.slots {
 		a := p.slots[i].Load()

@@ -8,14 +8,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// pinThread binds the calling OS thread to core. The caller must hold the
-// thread with runtime.LockOSThread.
-func pinThread(core int) error {
+// pinThread binds the calling OS thread to cores (one core for an actor,
+// every core of the pool for a spare). The caller must hold the thread with
+// runtime.LockOSThread.
+func pinThread(cores []int) error {
 	var set unix.CPUSet
 	set.Zero()
-	set.Set(core)
+	for _, c := range cores {
+		set.Set(c)
+	}
 	if err := unix.SchedSetaffinity(0, &set); err != nil {
-		return fmt.Errorf("cannot pin thread to CPU %d: %w", core, err)
+		return fmt.Errorf("cannot pin thread to CPUs %v: %w", cores, err)
 	}
 	return nil
 }

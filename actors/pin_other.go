@@ -8,7 +8,7 @@ import (
 )
 
 // pinThread cannot pin threads outside Linux; the actor runs unpinned.
-func pinThread(core int) error {
+func pinThread(cores []int) error {
 	return errors.New("cannot pin thread: CPU affinity is only supported on Linux")
 }
 

@@ -23,7 +23,8 @@ type Pool struct {
 	kernelPath string
 	kernelWhy  string
 
-	slots  []atomic.Pointer[actor] // installed actor of each slot
+	slots  []atomic.Pointer[actor] // installed actor of each slot: nCore core actors, then the spares
+	nCore  int                     // len(cfg.Cores): slots that take requests of their own
 	faults []slotFaults            // runtime faults armed per slot
 	gens   []atomic.Uint64         // incarnations per slot
 	rr     atomic.Uint32           // rotating start of the dispatch scan
@@ -47,9 +48,9 @@ type Pool struct {
 	stats counters
 }
 
-// New starts a pool: one actor per cfg.Cores entry (each has its arena
-// allocated and, unless cfg.NoPin, its thread pinned when New returns) and
-// the supervisor. obs receives the pool's events; it must not be nil.
+// New starts a pool: one actor per cfg.Cores entry and cfg.HedgeSpares
+// spare actors (each has its arena allocated and, unless cfg.NoPin, its
+// thread pinned when New returns) and the supervisor. obs receives the pool's events; it must not be nil.
 func New(cfg Config, obs Observer) (*Pool, error) {
 	if obs == nil {
 		return nil, errors.New("cannot start the actor pool: nil Observer")
@@ -62,9 +63,10 @@ func New(cfg Config, obs Observer) (*Pool, error) {
 		return nil, fmt.Errorf("cannot start the actor pool: %w", err)
 	}
 	path, why := kernel.Active()
-	n := len(cfg.Cores)
+	n := len(cfg.Cores) + cfg.HedgeSpares
 	p := &Pool{
-		cfg: cfg, obs: obs, now: cfg.Now,
+		nCore: len(cfg.Cores),
+		cfg:   cfg, obs: obs, now: cfg.Now,
 		baseSize:   kernel.SizeForBytes(cfg.ArenaBaseBytes),
 		kernelPath: path.String(), kernelWhy: why,
 		slots:   make([]atomic.Pointer[actor], n),
@@ -93,8 +95,12 @@ func New(cfg Config, obs Observer) (*Pool, error) {
 // ready is called on that goroutine once it can work.
 func (p *Pool) startActor(slot int, reason string, ready func(*actor)) {
 	gen := p.gens[slot].Add(1)
+	core := -1 // a spare: any core of the pool
+	if slot < p.nCore {
+		core = p.cfg.Cores[slot]
+	}
 	a := &actor{
-		p: p, slot: slot, core: p.cfg.Cores[slot], gen: gen, reason: reason,
+		p: p, slot: slot, core: core, gen: gen, reason: reason,
 		mbox: newMailbox(p.cfg.MailboxLen),
 		rng:  newRNG(uint64(slot+1)*0x9e3779b97f4a7c15 ^ gen<<32 ^ uint64(p.now())),
 	}

@@ -11,7 +11,9 @@ import (
 // then the oldest queued attempt of the pool, from the actor's own mailbox
 // or another actor's (work stealing: an actor never idles, nor serves a
 // newer request, while another actor's queue holds an older one). A
-// retired actor only drains its own mailbox. Called by a's goroutine; the
+// retired actor only drains its own mailbox, and so does a spare (it runs
+// hedges only: stealing would make it one more worker sharing the cores
+// and leave no idle actor for the next hedge). Called by a's goroutine; the
 // attempt returned is counted in a.load.
 func (a *actor) next() (*attempt, bool) {
 	p := a.p
@@ -44,14 +46,15 @@ func (a *actor) next() (*attempt, bool) {
 }
 
 // oldest takes the attempt queued longest ago among a's mailbox and those
-// of the other installed actors (whose load count then moves to a), or
-// returns nil when every mailbox is empty. Called by a's goroutine.
+// of the other installed core actors (whose load count then moves to a; a
+// spare looks at its own mailbox only), or returns nil when every mailbox
+// is empty. Called by a's goroutine.
 func (a *actor) oldest() *attempt {
 	p := a.p
 	var victim *actor
 	best, found := a.mbox.oldest()
-	if len(p.slots) > 1 && p.slots[a.slot].Load() == a {
-		for i := range p.slots {
+	if a.core >= 0 && p.nCore > 1 && p.slots[a.slot].Load() == a {
+		for i := range p.nCore {
 			if i == a.slot {
 				continue
 			}

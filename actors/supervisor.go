@@ -343,7 +343,7 @@ func (s *supervisor) retry(a *actor, att *attempt) {
 		return
 	}
 	exclude := a.slot
-	if len(p.slots) < 2 {
+	if p.nCore < 2 {
 		exclude = -1
 	}
 	if !p.dispatch(ra, exclude) {

@@ -23,6 +23,7 @@ type config struct {
 	HedgeMs          int
 	HedgeAuto        bool
 	HedgeMaxPct      float64
+	HedgeSpares      int
 	RotateReqs       int
 	RotateBytes      int64
 	MaxReqBytes      int
@@ -72,6 +73,8 @@ func settings() []setting {
 				c.HedgeMaxPct = f
 				return nil
 			}},
+		{"hedge-spares", "L0_HEDGE_SPARES", "1", "spare actors that run only hedges, on any core of the pool (0 none)", false,
+			func(c *config, v string) error { return parseInt(&c.HedgeSpares, v, 0, 16) }},
 		{"rotate-reqs", "L0_ROTATE_REQS", "0", "retire an actor after this many requests (0 off)", false,
 			func(c *config, v string) error { return parseInt(&c.RotateReqs, v, 0, math.MaxInt32) }},
 		{"rotate-bytes", "L0_ROTATE_BYTES", "0", "retire an actor after this many document bytes (0 off; suffixes K, M, G, KiB, MiB, GiB)", false,
@@ -308,6 +311,15 @@ func affinityCores() ([]int, error) {
 	return cores, nil
 }
 
+// spares returns the number of spare actors the pool starts: none when
+// hedging is off.
+func (c *config) spares() int {
+	if c.HedgeMs == 0 && !c.HedgeAuto {
+		return 0
+	}
+	return c.HedgeSpares
+}
+
 // print writes the effective configuration, one setting a line.
 func (c *config) print(w io.Writer, version, kernelPath, kernelWhy string) {
 	hedge := strconv.Itoa(c.HedgeMs) + " ms"
@@ -352,6 +364,7 @@ func (c *config) print(w io.Writer, version, kernelPath, kernelWhy string) {
 		{"event loops", strconv.Itoa(c.Loops)},
 		{"hedge", hedge},
 		{"hedge budget", strconv.FormatFloat(c.HedgeMaxPct, 'g', -1, 64) + " %"},
+		{"hedge spares", strconv.Itoa(c.spares()) + " (actors that run only hedges)"},
 		{"rotate", fmt.Sprintf("after %d requests / %d bytes (0 = no budget)", c.RotateReqs, c.RotateBytes)},
 		{"max request", strconv.Itoa(c.MaxReqBytes) + " bytes"},
 		{"mailbox", fmt.Sprintf("%d per actor, %d bytes in flight", c.MailboxLen, c.MaxInflightBytes)},

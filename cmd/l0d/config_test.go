@@ -22,7 +22,7 @@ func TestParseConfig(t *testing.T) {
 		err   string // substring of the error; "" = success
 	}{
 		{name: "defaults", check: func(t *testing.T, c *config) {
-			if c.Sock != "/tmp/l0_lex_svc.sock" || c.HedgeMs != 10 || c.HedgeAuto || c.HedgeMaxPct != 2 ||
+			if c.Sock != "/tmp/l0_lex_svc.sock" || c.HedgeMs != 10 || c.HedgeAuto || c.HedgeMaxPct != 2 || c.HedgeSpares != 1 || c.spares() != 1 ||
 				c.MaxReqBytes != 8<<20 || c.DrainMs != 5000 || c.FaultPhase != "pre" || c.FaultControl ||
 				c.AllowScalar || c.Prom || !c.PromLegacyMs || c.PromAddr != "127.0.0.1:9109" || c.TailKeep != 100 || !c.CoresFromMask || len(c.Cores) == 0 {
 				t.Fatalf("defaults: %+v", c)
@@ -39,7 +39,8 @@ func TestParseConfig(t *testing.T) {
 		{name: "flags override env", args: []string{"--sock", "/tmp/f.sock", "--hedge-ms=0", "--allow-scalar", "--pool-cores", "0-2"},
 			env: map[string]string{"L0_SOCK": "/tmp/e.sock", "L0_HEDGE_MS": "12", "L0_ALLOW_SCALAR": "0"},
 			check: func(t *testing.T, c *config) {
-				if c.Sock != "/tmp/f.sock" || c.HedgeMs != 0 || c.HedgeAuto || !c.AllowScalar || !reflect.DeepEqual(c.Cores, []int{0, 1, 2}) {
+				if c.Sock != "/tmp/f.sock" || c.HedgeMs != 0 || c.HedgeAuto || !c.AllowScalar || !reflect.DeepEqual(c.Cores, []int{0, 1, 2}) ||
+					c.spares() != 0 {
 					t.Fatalf("flags: %+v", c)
 				}
 			}},
@@ -51,6 +52,13 @@ func TestParseConfig(t *testing.T) {
 			}},
 		{name: "bad hedge", env: map[string]string{"L0_HEDGE_MS": "soon"}, err: "L0_HEDGE_MS"},
 		{name: "negative hedge", args: []string{"--hedge-ms=-1"}, err: "--hedge-ms"},
+		{name: "spares", env: map[string]string{"L0_HEDGE_SPARES": "0"},
+			check: func(t *testing.T, c *config) {
+				if c.HedgeSpares != 0 || c.spares() != 0 {
+					t.Fatalf("spares: %+v", c)
+				}
+			}},
+		{name: "bad spares", env: map[string]string{"L0_HEDGE_SPARES": "-1"}, err: "L0_HEDGE_SPARES"},
 		{name: "bad pct", env: map[string]string{"L0_HEDGE_MAX_PCT": "150"}, err: "L0_HEDGE_MAX_PCT"},
 		{name: "bad cores", env: map[string]string{"L0_POOL_CORES": "0,x"}, err: "L0_POOL_CORES"},
 		{name: "bad phase", env: map[string]string{"L0_FAULT_PHASE": "during"}, err: "want pre or post"},

@@ -38,7 +38,7 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		Prom: cfg.Prom, PromAddr: cfg.PromAddr, OmitLegacyLatencyMs: !cfg.PromLegacyMs,
 		TailCSV: cfg.TailCSV, TailKeep: cfg.TailKeep, LogEvery: cfg.LogEvery,
 		Logger:  slog.New(slog.NewTextHandler(stderr, nil)),
-		Version: version, KernelPath: path.String(), Actors: len(cfg.Cores),
+		Version: version, KernelPath: path.String(), Actors: len(cfg.Cores) + cfg.spares(),
 	})
 	if err != nil {
 		logger.Printf("%v", err)
@@ -52,7 +52,7 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		}
 	}
 
-	logger.Printf("GOMAXPROCS %d (one per CPU plus one per actor unless GOMAXPROCS is set)", raiseProcs(len(cfg.Cores)))
+	logger.Printf("GOMAXPROCS %d (one per CPU plus one per actor unless GOMAXPROCS is set)", raiseProcs(len(cfg.Cores)+cfg.spares()))
 	pool, err := actors.New(actors.Config{
 		Cores:            cfg.Cores,
 		MailboxLen:       cfg.MailboxLen,
@@ -60,6 +60,7 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		HedgeMs:          cfg.HedgeMs,
 		HedgeAuto:        cfg.HedgeAuto,
 		HedgeMaxPct:      cfg.HedgeMaxPct,
+		HedgeSpares:      cfg.HedgeSpares,
 		RotateReqs:       cfg.RotateReqs,
 		RotateBytes:      cfg.RotateBytes,
 		FaultMs:          cfg.FaultMs,

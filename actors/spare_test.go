@@ -1,0 +1,79 @@
+package actors_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"l0lex/actors"
+	"l0lex/proto"
+)
+
+// TestSpareRunsHedges: with two core actors stalled on their first
+// attempts, the hedges run on the spare (slot 2) and answer both requests
+// at the deadline; once the faults are cleared, requests of their own never
+// go to the spare.
+func TestSpareRunsHedges(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		obs := newFakeObs()
+		cfg := testConfig(t, 0, 0)
+		cfg.HedgeMs, cfg.HedgeMaxPct, cfg.HedgeSpares = 10, 100, 1
+		p := mustNew(t, cfg, obs)
+		if in := p.Info(); in.Actors != 3 || in.Spares != 1 || !reflect.DeepEqual(in.Cores, []int{0, 0, -1}) {
+			t.Fatalf("Info: %d actors, %d spares, cores %v; want 3, 1, [0 0 -1]", in.Actors, in.Spares, in.Cores)
+		}
+		if err := p.Fault(actors.Fault{Kind: actors.FaultStall, Actor: actors.AllActors, Count: -1, PrimaryOnly: true}); err != nil {
+			t.Fatal(err)
+		}
+		rc := newRecorder(64)
+		d := doc(1)
+		for id := uint64(1); id <= 2; id++ {
+			p.Submit(rc.request(1, id, actors.ModeSummary, d))
+		}
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		for id := uint64(1); id <= 2; id++ {
+			rep, calls := rc.reply(id)
+			if calls != 1 {
+				t.Fatalf("request %d: Done called %d times", id, calls)
+			}
+			if r := summary(t, id, rep); r.Status != 0 || r.Origin != proto.OriginHedge || rep.Actor != 2 {
+				t.Errorf("request %d: reply %+v from actor %d, want a hedge's from the spare (2)", id, r, rep.Actor)
+			}
+			if at := time.Duration(rep.TFirstReply); at < 10*time.Millisecond || at > 11*time.Millisecond {
+				t.Errorf("request %d answered at %v, want within one tick after the 10ms deadline", id, at)
+			}
+		}
+
+		if err := p.Fault(actors.Fault{Kind: actors.FaultClear, Actor: actors.AllActors}); err != nil {
+			t.Fatal(err)
+		}
+		for id := uint64(3); id < 30; id++ { // fewer than the two mailboxes hold
+			p.Submit(rc.request(1, id, actors.ModeSummary, d))
+		}
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		for id := uint64(3); id < 30; id++ {
+			rep, calls := rc.reply(id)
+			if calls != 1 || rep.Actor < 0 || rep.Actor > 1 || rep.Hedged {
+				t.Errorf("request %d: %d replies, last from actor %d (hedged %v); want one from a core actor", id, calls, rep.Actor, rep.Hedged)
+			}
+		}
+		if err := p.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestNoSpareWithoutHedging: spares exist only to run hedges.
+func TestNoSpareWithoutHedging(t *testing.T) {
+	cfg := testConfig(t, 0)
+	cfg.HedgeSpares = 2
+	p := mustNew(t, cfg, newFakeObs())
+	defer p.Close(context.Background())
+	if in := p.Info(); in.Actors != 1 || in.Spares != 0 {
+		t.Errorf("hedging off: %d actors, %d spares; want 1 and 0", in.Actors, in.Spares)
+	}
+}
