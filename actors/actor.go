@@ -170,6 +170,9 @@ func (a *actor) work(att *attempt) {
 	tLexEnd := p.now()
 	j.tLexEnd.Store(max(tLexEnd, 1))
 	busy := tLexEnd - tLex
+	if err == nil {
+		p.rate.record(busy, len(doc))
+	}
 	a.reqs++
 	a.bytes += int64(len(doc))
 	if err == nil || !errors.Is(err, kernel.ErrCancelled) {

@@ -62,3 +62,12 @@ func PPM(seed uint64, n int) []int {
 	}
 	return out
 }
+
+// LexRate is the pool's moving average of lexing speed.
+type LexRate struct{ r lexRate }
+
+// Record adds the lexing of n bytes in ns nanoseconds.
+func (r *LexRate) Record(ns int64, n int) { r.r.record(ns, n) }
+
+// Expect returns the predicted lexing time of n bytes.
+func (r *LexRate) Expect(n int64) int64 { return r.r.expect(n) }

@@ -75,6 +75,32 @@ func (h *latHist) p95AndSwap(min uint64) (ns int64, ok bool) {
 	return ns, true
 }
 
+// lexRate is the pool's recent lexing speed: an exponentially weighted
+// moving average (weight 1/16) of the nanoseconds per KiB of the documents
+// lexed to completion. Safe for concurrent use: two updates may race and
+// one be lost, which only slows the average down.
+type lexRate struct{ nsPerKiB atomic.Int64 }
+
+// rateMinBytes is the smallest document whose lexing time says something
+// about speed (below it, fixed costs dominate).
+const rateMinBytes = 4 << 10
+
+// record adds the lexing of a document of n bytes in ns nanoseconds.
+func (r *lexRate) record(ns int64, n int) {
+	if n < rateMinBytes || ns <= 0 {
+		return
+	}
+	x := ns << 10 / int64(n)
+	if old := r.nsPerKiB.Load(); old != 0 {
+		x = old + (x-old)/16
+	}
+	r.nsPerKiB.Store(max(x, 1))
+}
+
+// expect returns how long lexing a document of n bytes should take at the
+// recent speed, or 0 while no document was recorded.
+func (r *lexRate) expect(n int64) int64 { return r.nsPerKiB.Load() * n >> 10 }
+
 // budget is the hedge budget: hedges may be at most pct % of the requests
 // submitted in a sliding window of n buckets. Owned by the supervisor.
 type budget struct {

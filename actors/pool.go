@@ -34,6 +34,7 @@ type Pool struct {
 	inflight      atomic.Int64 // jobs accepted, not yet answered
 	inflightBytes atomic.Int64
 	lat           latHist
+	rate          lexRate
 
 	sup      *supervisor
 	actorsWG sync.WaitGroup

@@ -225,8 +225,11 @@ func (s *supervisor) advance() {
 //     fault does) is hedged at once, or one tick after it started if that
 //     is later (an attempt passes from start to kernel in microseconds, so
 //     one held for a tick is stuck);
-//   - an attempt that is lexing is hedged once it has lexed for twice the
-//     deadline (a core far slower than the others).
+//   - an attempt that is lexing is hedged once it has lexed for twice as
+//     long as the pool's recent speed predicts for its document (a
+//     straggler: a core far slower than the others, a thread that does not
+//     get its CPU), or twice the deadline while that speed is unknown; a
+//     large document that lexes slowly everywhere is not duplicated.
 //
 // The duplicate goes to an idle actor or, when none is idle, to the hedge
 // lane that the next actor to finish its current attempt takes first. The
@@ -254,7 +257,11 @@ func (s *supervisor) fire(j *job) {
 	}
 	due := max(j.tSubmit+d, tRun+int64(tick))
 	if tLex := j.tLex.Load(); tLex != 0 && j.tLexEnd.Load() == 0 {
-		due = tLex + 2*d
+		slow := 2 * d
+		if e := p.rate.expect(j.bytes); e > 0 {
+			slow = 2 * e
+		}
+		due = max(j.tSubmit+d, tLex+max(slow, int64(tick)))
 	}
 	if now < due {
 		s.rearm = append(s.rearm, wheelEntry{due: due, j: j})

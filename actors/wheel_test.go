@@ -3,6 +3,7 @@ package actors_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"l0lex/actors"
 )
@@ -111,5 +112,36 @@ func TestPPM(t *testing.T) {
 	// 1500 ppm of 100000 draws: 150 expected.
 	if below < 90 || below > 220 {
 		t.Fatalf("%d draws below 1500 ppm of 100000, want about 150", below)
+	}
+}
+
+// TestLexRate: the moving average follows the documents' speed, ignores
+// documents too small to say anything, and predicts in proportion to size.
+func TestLexRate(t *testing.T) {
+	var r actors.LexRate
+	if e := r.Expect(1 << 20); e != 0 {
+		t.Fatalf("expect before any record = %d, want 0", e)
+	}
+	r.Record(int64(time.Second), 100) // too small: ignored
+	if e := r.Expect(1 << 20); e != 0 {
+		t.Fatalf("a tiny document was recorded: expect = %d", e)
+	}
+	r.Record(4_000_000, 1<<20)                                                                 // 4 ms per MiB
+	near := func(got, want int64) bool { return got > want-want/1000 && got < want+want/1000 } // ns per KiB rounds down
+	if e := r.Expect(1 << 20); !near(e, 4_000_000) {
+		t.Fatalf("expect(1 MiB) = %d, want 4000000", e)
+	}
+	if e := r.Expect(2 << 20); !near(e, 8_000_000) {
+		t.Fatalf("expect(2 MiB) = %d, want 8000000", e)
+	}
+	for range 200 { // the speed halves: the average follows
+		r.Record(8_000_000, 1<<20)
+	}
+	if e := r.Expect(1 << 20); e < 7_900_000 || e > 8_010_000 {
+		t.Fatalf("after a slower run, expect(1 MiB) = %d, want about 8000000", e)
+	}
+	r.Record(80_000_000, 1<<20) // one straggler moves it by a sixteenth
+	if e := r.Expect(1 << 20); e > 12_600_000 {
+		t.Fatalf("one slow document moved expect(1 MiB) to %d", e)
 	}
 }
