@@ -72,10 +72,12 @@ type Config struct {
 	FaultRatePPM int
 	FaultPhase   string
 
-	// ArenaBaseBytes sizes each actor's arena: it holds any document of up
-	// to this many bytes (kernel.SizeForBytes). A document that does not fit
-	// is lexed in a larger arena allocated for it, and the actor is then
-	// rotated (reason "arena") so that the memory is given back. Zero:
+	// ArenaBaseBytes sizes each actor's arena: it holds any ordinary
+	// document of up to this many bytes (kernel.SizeForText: lines of 16
+	// bytes or more on average; about 15 bytes of arena per document byte,
+	// half of the worst case). A document that does not fit is lexed in a
+	// larger arena allocated for it, and the actor is then rotated (reason
+	// "arena") so that the memory is given back. Zero:
 	// DefaultArenaBaseBytes.
 	ArenaBaseBytes int
 

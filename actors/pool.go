@@ -68,7 +68,7 @@ func New(cfg Config, obs Observer) (*Pool, error) {
 	p := &Pool{
 		nCore: len(cfg.Cores),
 		cfg:   cfg, obs: obs, now: cfg.Now,
-		baseSize:   kernel.SizeForBytes(cfg.ArenaBaseBytes),
+		baseSize:   kernel.SizeForText(cfg.ArenaBaseBytes),
 		kernelPath: path.String(), kernelWhy: why,
 		slots:   make([]atomic.Pointer[actor], n),
 		faults:  make([]slotFaults, n),

@@ -159,3 +159,23 @@ func TestUndefinedInLuaTeX(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeForText: the text bound holds generated theses of every size (and
+// lexes them without growing), but not a document of short lines, which
+// needs SizeFor.
+func TestSizeForText(t *testing.T) {
+	for _, n := range []int{1 << 10, 64 << 10, 1 << 20} {
+		src := corpus.Generate(n, 7)
+		a := kernel.NewArena(kernel.SizeForText(len(src)))
+		if !a.Fits(kernel.SizeFor(src)) {
+			t.Fatalf("%d-byte thesis: SizeForText %+v does not fit SizeFor %+v", len(src), kernel.SizeForText(len(src)), kernel.SizeFor(src))
+		}
+		if err := kernel.Lex(a, src, nil); err != nil {
+			t.Fatalf("%d-byte thesis: %v", len(src), err)
+		}
+	}
+	short := bytes.Repeat([]byte("x\n"), 4096)
+	if kernel.NewArena(kernel.SizeForText(len(short))).Fits(kernel.SizeFor(short)) {
+		t.Errorf("a document of 2-byte lines fits the text bound")
+	}
+}
