@@ -229,11 +229,13 @@ func (s *supervisor) advance() {
 //     long as the pool's recent speed predicts for its document (a
 //     straggler: a core far slower than the others, a thread that does not
 //     get its CPU), or twice the deadline while that speed is unknown; a
-//     large document that lexes slowly everywhere is not duplicated.
+//     large document that lexes slowly everywhere is not duplicated. As a
+//     straggler still makes progress, its duplicate goes only to an idle
+//     actor (checked again every tick), never to the hedge lane.
 //
-// The duplicate goes to an idle actor or, when none is idle, to the hedge
-// lane that the next actor to finish its current attempt takes first. The
-// budget counts only hedges sent.
+// The duplicate goes to an idle actor (a spare, typically) or, when none is
+// idle, to the hedge lane that the next actor to finish its current attempt
+// takes first. The budget counts only hedges sent.
 func (s *supervisor) fire(j *job) {
 	p := s.p
 	if j.finished() || len(p.slots) < 2 {
@@ -256,12 +258,13 @@ func (s *supervisor) fire(j *job) {
 		return
 	}
 	due := max(j.tSubmit+d, tRun+int64(tick))
+	straggler := false
 	if tLex := j.tLex.Load(); tLex != 0 && j.tLexEnd.Load() == 0 {
 		slow := 2 * d
 		if e := p.rate.expect(j.bytes); e > 0 {
 			slow = 2 * e
 		}
-		due = max(j.tSubmit+d, tLex+max(slow, int64(tick)))
+		due, straggler = max(j.tSubmit+d, tLex+max(slow, int64(tick))), true
 	}
 	if now < due {
 		s.rearm = append(s.rearm, wheelEntry{due: due, j: j})
@@ -279,13 +282,18 @@ func (s *supervisor) fire(j *job) {
 	j.mu.Lock()
 	j.hedged, j.tHedge = true, now
 	j.mu.Unlock()
-	if !p.dispatchIdle(att, exclude) && !p.lane.push(att) {
+	// A straggler still makes progress: its hedge goes only to an idle
+	// actor (else look again next tick), never behind other work.
+	if !p.dispatchIdle(att, exclude) && (straggler || !p.lane.push(att)) {
 		j.mu.Lock()
 		j.hedged, j.tHedge = false, 0
 		j.mu.Unlock()
 		att.stop()
 		j.endAttempt()
 		s.budget.untake()
+		if straggler {
+			s.rearm = append(s.rearm, wheelEntry{due: now + int64(tick), j: j})
+		}
 		return
 	}
 	p.stats.hedges.Add(1)
