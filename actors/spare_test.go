@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"bytes"
 	"context"
 	"reflect"
 	"testing"
@@ -75,5 +76,46 @@ func TestNoSpareWithoutHedging(t *testing.T) {
 	defer p.Close(context.Background())
 	if in := p.Info(); in.Actors != 1 || in.Spares != 0 {
 		t.Errorf("hedging off: %d actors, %d spares; want 1 and 0", in.Actors, in.Spares)
+	}
+}
+
+// TestStragglerHedged: an attempt lexing far longer than the pool's recent
+// speed predicts is duplicated on the idle spare once the deadline passed;
+// one that lexes as slowly as predicted (a large document) is not. The
+// speed is set by hand: absurdly high, so that any real lexing is slow, or
+// absurdly low. Real time: the document takes milliseconds to lex, the
+// deadline is 1 ms. Either way the request gets exactly one correct reply.
+func TestStragglerHedged(t *testing.T) {
+	big := bytes.Repeat(doc(1), 20000)
+	for _, tc := range []struct {
+		name       string
+		nsPerKiB   int64
+		wantHedges int64
+	}{
+		{"slower than predicted", 1, 1},
+		{"as slow as predicted", 1 << 30, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			obs := newFakeObs()
+			cfg := testConfig(t, 0)
+			cfg.HedgeMs, cfg.HedgeMaxPct, cfg.HedgeSpares = 1, 100, 1
+			p := mustNew(t, cfg, obs)
+			defer p.Close(context.Background())
+			actors.SetLexRate(p, tc.nsPerKiB)
+			rc := newRecorder(1)
+			p.Submit(rc.request(1, 1, actors.ModeSummary, big))
+			select {
+			case <-rc.notify:
+			case <-time.After(30 * time.Second):
+				t.Fatal("no reply in 30 s")
+			}
+			rep, calls := rc.reply(1)
+			if r := summary(t, 1, rep); calls != 1 || r.Status != 0 || r.NTokens != wantTokens(t, big) {
+				t.Fatalf("%d replies, last %+v; want one with %d tokens", calls, r, wantTokens(t, big))
+			}
+			if got := obs.hedgeFired.Load(); got != tc.wantHedges {
+				t.Errorf("%d hedges fired, want %d", got, tc.wantHedges)
+			}
+		})
 	}
 }
