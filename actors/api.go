@@ -105,6 +105,9 @@ type Observer interface {
 	QueueDepth(actor int, depth int)
 	HedgeFired()
 	HedgeWon()
+	// Stolen reports a queued request taken by idle actor to from actor
+	// from's mailbox (work stealing).
+	Stolen(from, to int)
 	// Rotated reports an actor replaced; reason is budget, arena, crash or manual.
 	Rotated(actor int, reason string)
 	// FaultInjected reports a fault that fired: delay, stall, panic or

@@ -15,6 +15,7 @@ func (quietObs) Lexed(int, string, int64, int) {}
 func (quietObs) QueueDepth(int, int)           {}
 func (quietObs) HedgeFired()                   {}
 func (quietObs) HedgeWon()                     {}
+func (quietObs) Stolen(int, int)               {}
 func (quietObs) Rotated(int, string)           {}
 func (quietObs) FaultInjected(string)          {}
 func (quietObs) Rejected(uint32)               {}

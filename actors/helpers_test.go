@@ -14,7 +14,7 @@ import (
 
 // fakeObs is an Observer that counts every event.
 type fakeObs struct {
-	lexed, hedgeFired, hedgeWon atomic.Int64
+	lexed, hedgeFired, hedgeWon, stolen atomic.Int64
 
 	mu       sync.Mutex
 	rotated  map[string]int
@@ -35,6 +35,11 @@ func (o *fakeObs) QueueDepth(actor int, depth int) {
 }
 func (o *fakeObs) HedgeFired() { o.hedgeFired.Add(1) }
 func (o *fakeObs) HedgeWon()   { o.hedgeWon.Add(1) }
+func (o *fakeObs) Stolen(from, to int) {
+	if from != to {
+		o.stolen.Add(1)
+	}
+}
 func (o *fakeObs) Rotated(actor int, reason string) {
 	o.mu.Lock()
 	o.rotated[reason]++

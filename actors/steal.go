@@ -73,6 +73,7 @@ func (a *actor) oldest() *attempt {
 			victim.load.Add(-1)
 			p.obs.QueueDepth(victim.slot, victim.mbox.len())
 			p.stats.steals.Add(1)
+			p.obs.Stolen(victim.slot, a.slot)
 			return att
 		}
 	}

@@ -47,8 +47,8 @@ func TestWorkStealing(t *testing.T) {
 			t.Fatal("the stalled request 2 was answered")
 		}
 		in := p.Info()
-		if in.Stats.Steals == 0 {
-			t.Errorf("no steal counted: %+v", in.Stats)
+		if in.Stats.Steals == 0 || obs.stolen.Load() != int64(in.Stats.Steals) {
+			t.Errorf("steals: %+v, %d reported to the Observer", in.Stats, obs.stolen.Load())
 		}
 		if in.QueueDepths[0] != 0 || in.QueueDepths[1] != 0 || in.Loads[free] != 0 || in.Loads[1-free] != 1 {
 			t.Errorf("queues %v loads %v, want empty queues and the stalled attempt only", in.QueueDepths, in.Loads)

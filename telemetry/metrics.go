@@ -37,6 +37,7 @@ type metrics struct {
 	errByCode  [len(codeNames)]prometheus.Counter
 	hedgeFired prometheus.Counter
 	hedgeWins  prometheus.Counter
+	steals     prometheus.Counter
 	rotations  *prometheus.CounterVec
 	latencyMs  prometheus.Histogram
 	latencySec prometheus.Histogram
@@ -78,6 +79,10 @@ func newMetrics(cfg Config, inflight, ready func() float64) *metrics {
 	m.hedgeWins = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "l0_hedge_wins_total",
 		Help: "Requests whose hedge replied first.",
+	})
+	m.steals = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "l0_steals_total",
+		Help: "Queued requests taken by an idle actor from another actor's mailbox (work stealing).",
 	})
 	m.rotations = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "l0_rotations_total",
@@ -151,7 +156,7 @@ func newMetrics(cfg Config, inflight, ready func() float64) *metrics {
 	buildInfo.WithLabelValues(version, kpath, runtime.Version()).Set(1)
 
 	m.core.MustRegister(
-		m.requests, m.dropped, m.errors, m.hedgeFired, m.hedgeWins, m.rotations,
+		m.requests, m.dropped, m.errors, m.hedgeFired, m.hedgeWins, m.steals, m.rotations,
 		m.latencySec, inflightG, readyG, m.bytesIn, m.bytesOut, m.lexedBytes,
 		m.queueDepth, m.busy, m.lexed, m.faults, m.rejections, buildInfo,
 		collectors.NewGoCollector(),

@@ -190,6 +190,10 @@ func (t *Telemetry) HedgeWon() {
 	t.m.hedgeWins.Inc()
 }
 
+// Stolen implements actors.Observer: an idle actor took a request queued
+// for another.
+func (t *Telemetry) Stolen(from, to int) { t.m.steals.Inc() }
+
 // Rotated implements actors.Observer: actor was replaced for reason
 // (budget, arena, crash or manual).
 func (t *Telemetry) Rotated(actor int, reason string) {
