@@ -101,13 +101,7 @@ func TestHedgeFromArrival(t *testing.T) {
 			}
 		}
 		rc := newRecorder(3)
-		d := doc(1)
-		for id := uint64(1); id <= 3; id++ {
-			p.Submit(rc.request(1, id, actors.ModeSummary, d))
-		}
-		time.Sleep(100 * time.Millisecond)
-		synctest.Wait()
-
+		submitSettle(p, rc, 1, 3, doc(1))
 		for id := uint64(1); id <= 2; id++ {
 			if rep, calls := rc.reply(id); calls != 1 || rep.Hedged || time.Duration(rep.TFirstReply) != 6*time.Millisecond {
 				t.Errorf("request %d: %d replies, hedged %v, at %v; want one unhedged reply at 6ms",

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"l0lex/actors"
@@ -245,4 +246,15 @@ func mustNew(t *testing.T, cfg actors.Config, obs actors.Observer) *actors.Pool 
 		t.Fatal(err)
 	}
 	return p
+}
+
+// submitSettle submits requests from..to (inclusive) of d on connection 1
+// and, inside a testing/synctest bubble, lets 100 ms of fake time pass so
+// that every one is answered.
+func submitSettle(p *actors.Pool, rc *recorder, from, to uint64, d []byte) {
+	for id := from; id <= to; id++ {
+		p.Submit(rc.request(1, id, actors.ModeSummary, d))
+	}
+	time.Sleep(100 * time.Millisecond)
+	synctest.Wait()
 }

@@ -29,12 +29,7 @@ func TestSpareRunsHedges(t *testing.T) {
 			t.Fatal(err)
 		}
 		rc := newRecorder(64)
-		d := doc(1)
-		for id := uint64(1); id <= 2; id++ {
-			p.Submit(rc.request(1, id, actors.ModeSummary, d))
-		}
-		time.Sleep(100 * time.Millisecond)
-		synctest.Wait()
+		submitSettle(p, rc, 1, 2, doc(1))
 		for id := uint64(1); id <= 2; id++ {
 			rep, calls := rc.reply(id)
 			if calls != 1 {
@@ -51,11 +46,7 @@ func TestSpareRunsHedges(t *testing.T) {
 		if err := p.Fault(actors.Fault{Kind: actors.FaultClear, Actor: actors.AllActors}); err != nil {
 			t.Fatal(err)
 		}
-		for id := uint64(3); id < 30; id++ { // fewer than the two mailboxes hold
-			p.Submit(rc.request(1, id, actors.ModeSummary, d))
-		}
-		time.Sleep(100 * time.Millisecond)
-		synctest.Wait()
+		submitSettle(p, rc, 3, 29, doc(1)) // fewer than the two mailboxes hold
 		for id := uint64(3); id < 30; id++ {
 			rep, calls := rc.reply(id)
 			if calls != 1 || rep.Actor < 0 || rep.Actor > 1 || rep.Hedged {
