@@ -200,3 +200,21 @@ func (s *fakeServer) answer(h proto.Header, doc []byte, stall chan struct{}) []b
 	return proto.AppendReply(nil, h.ReqID, proto.Reply{
 		NTokens: uint32(a.N), NIssues: uint32(len(a.Issues()) + a.DroppedIssues()), Origin: proto.OriginPrimary})
 }
+
+// dropConns closes every connection served so far (as a restarting server
+// would) and returns how many there were.
+func (s *fakeServer) dropConns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		c.Close()
+	}
+	return len(s.conns)
+}
+
+// accepted returns how many connections the server accepted.
+func (s *fakeServer) accepted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
