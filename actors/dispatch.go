@@ -62,10 +62,13 @@ func (p *Pool) dispatch(att *attempt, exclude int) bool {
 }
 
 // dispatchIdle sends att to an installed actor other than slot exclude
-// that has nothing queued or running, a spare or not, and reports whether
-// one took it.
-func (p *Pool) dispatchIdle(att *attempt, exclude int) bool {
+// that has nothing queued or running (a spare too when spares is set), and
+// reports whether one took it.
+func (p *Pool) dispatchIdle(att *attempt, exclude int, spares bool) bool {
 	n := len(p.slots)
+	if !spares {
+		n = p.nCore
+	}
 	start := int(p.rr.Add(1)) % n
 	for k := range n {
 		i := (start + k) % n

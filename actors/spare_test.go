@@ -71,24 +71,28 @@ func TestNoSpareWithoutHedging(t *testing.T) {
 }
 
 // TestStragglerHedged: an attempt lexing far longer than the pool's recent
-// speed predicts is duplicated on the idle spare once the deadline passed;
-// one that lexes as slowly as predicted (a large document) is not. The
-// speed is set by hand: absurdly high, so that any real lexing is slow, or
-// absurdly low. Real time: the document takes milliseconds to lex, the
-// deadline is 1 ms. Either way the request gets exactly one correct reply.
+// speed predicts is duplicated once the deadline passed, on an idle core
+// actor; not on a spare (a straggler's core is busy, and a spare would share
+// it), and not at all when it lexes as slowly as predicted (a large
+// document). The speed is set by hand: absurdly high, so that any real
+// lexing is slow, or absurdly low. Real time: the document takes
+// milliseconds to lex, the deadline is 1 ms. Either way the request gets
+// exactly one correct reply.
 func TestStragglerHedged(t *testing.T) {
 	big := bytes.Repeat(doc(1), 20000)
 	for _, tc := range []struct {
 		name       string
+		cores      []int
 		nsPerKiB   int64
 		wantHedges int64
 	}{
-		{"slower than predicted", 1, 1},
-		{"as slow as predicted", 1 << 30, 0},
+		{"slower than predicted", []int{0, 0}, 1, 1},
+		{"as slow as predicted", []int{0, 0}, 1 << 30, 0},
+		{"only the spare idle", []int{0}, 1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := newFakeObs()
-			cfg := testConfig(t, 0)
+			cfg := testConfig(t, tc.cores...)
 			cfg.HedgeMs, cfg.HedgeMaxPct, cfg.HedgeSpares = 1, 100, 1
 			p := mustNew(t, cfg, obs)
 			defer p.Close(context.Background())
@@ -106,6 +110,9 @@ func TestStragglerHedged(t *testing.T) {
 			}
 			if got := obs.hedgeFired.Load(); got != tc.wantHedges {
 				t.Errorf("%d hedges fired, want %d", got, tc.wantHedges)
+			}
+			if rep.Hedged && rep.Actor == len(tc.cores) {
+				t.Errorf("the straggler's hedge ran on the spare")
 			}
 		})
 	}

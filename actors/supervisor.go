@@ -230,8 +230,9 @@ func (s *supervisor) advance() {
 //     straggler: a core far slower than the others, a thread that does not
 //     get its CPU), or twice the deadline while that speed is unknown; a
 //     large document that lexes slowly everywhere is not duplicated. As a
-//     straggler still makes progress, its duplicate goes only to an idle
-//     actor (checked again every tick), never to the hedge lane.
+//     straggler still makes progress on a busy core, its duplicate goes
+//     only to an idle core actor (checked again every tick), never to a
+//     spare or the hedge lane.
 //
 // The duplicate goes to an idle actor (a spare, typically) or, when none is
 // idle, to the hedge lane that the next actor to finish its current attempt
@@ -282,9 +283,12 @@ func (s *supervisor) fire(j *job) {
 	j.mu.Lock()
 	j.hedged, j.tHedge = true, now
 	j.mu.Unlock()
-	// A straggler still makes progress: its hedge goes only to an idle
-	// actor (else look again next tick), never behind other work.
-	if !p.dispatchIdle(att, exclude) && (straggler || !p.lane.push(att)) {
+	// A straggler still makes progress and its core is busy: its hedge
+	// goes only to an idle core actor, whose core is idle (else look again
+	// next tick), never to a spare (which shares the busy cores) nor
+	// behind other work. An attempt held outside the kernel leaves its
+	// core idle: a spare runs its hedge there.
+	if !p.dispatchIdle(att, exclude, !straggler) && (straggler || !p.lane.push(att)) {
 		j.mu.Lock()
 		j.hedged, j.tHedge = false, 0
 		j.mu.Unlock()
