@@ -29,6 +29,7 @@ type actor struct {
 	rotating  atomic.Bool  // a replacement was requested
 	pinned    atomic.Bool
 	reason    string // why this actor was started (rotation reason), set before start
+	tid       int32  // the locked thread's id (0: not locked, NoPin), set before ready
 
 	// Owned by the actor goroutine.
 	arena *kernel.Arena
@@ -77,6 +78,7 @@ func (a *actor) run(ready func(*actor)) {
 		// Never unlocked: when the goroutine exits the thread ends with it,
 		// so a rotated actor's replacement runs on a fresh thread.
 		runtime.LockOSThread()
+		a.tid = gettid()
 		cores := a.p.cfg.Cores
 		if a.core >= 0 {
 			cores = []int{a.core}
@@ -164,6 +166,12 @@ func (a *actor) work(att *attempt) {
 	}
 
 	doc := j.req.Doc
+	cpu, ok := p.threadCPU(a.tid, true)
+	if !ok {
+		cpu = -1
+	}
+	j.cpuLex.Store(cpu)
+	j.lexTid.Store(a.tid)
 	tLex := p.now()
 	j.tLex.Store(max(tLex, 1))
 	err := a.lex(doc, &att.cancel)

@@ -74,3 +74,13 @@ func (r *LexRate) Expect(n int64) int64 { return r.r.expect(n) }
 
 // SetLexRate sets p's recent lexing speed (ns per KiB).
 func SetLexRate(p *Pool, nsPerKiB int64) { p.rate.nsPerKiB.Store(nsPerKiB) }
+
+// SetThreadCPU replaces p's reader of thread CPU times; call it before the
+// first Submit.
+func SetThreadCPU(p *Pool, f func(tid int32, self bool) (int64, bool)) { p.threadCPU = f }
+
+// Gettid and ThreadCPU are the real thread id and CPU time readers.
+var (
+	Gettid    = gettid
+	ThreadCPU = threadCPU
+)

@@ -47,8 +47,11 @@ type job struct {
 	tRun     int64 // Now() when an actor last started an attempt; 0: none started
 
 	// Progress of the most recently started attempt, for the hedge
-	// decision: when it began and ended lexing (0: not yet).
+	// decision: when it began and ended lexing (0: not yet), and the CPU
+	// time its thread (lexTid) had run when it began (-1: unknown).
 	tLex, tLexEnd atomic.Int64
+	cpuLex        atomic.Int64
+	lexTid        atomic.Int32
 }
 
 // finished reports whether the job was answered.

@@ -35,6 +35,8 @@ type Pool struct {
 	inflightBytes atomic.Int64
 	lat           latHist
 	rate          lexRate
+	// threadCPU reads a thread's CPU time (cputime_*.go; tests replace it).
+	threadCPU func(tid int32, self bool) (int64, bool)
 
 	sup      *supervisor
 	actorsWG sync.WaitGroup
@@ -66,8 +68,8 @@ func New(cfg Config, obs Observer) (*Pool, error) {
 	path, why := kernel.Active()
 	n := len(cfg.Cores) + cfg.HedgeSpares
 	p := &Pool{
-		nCore: len(cfg.Cores),
-		cfg:   cfg, obs: obs, now: cfg.Now,
+		nCore: len(cfg.Cores), threadCPU: threadCPU,
+		cfg: cfg, obs: obs, now: cfg.Now,
 		baseSize:   kernel.SizeForText(cfg.ArenaBaseBytes),
 		kernelPath: path.String(), kernelWhy: why,
 		slots:   make([]atomic.Pointer[actor], n),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"reflect"
+	"runtime"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -72,9 +73,10 @@ func TestNoSpareWithoutHedging(t *testing.T) {
 
 // TestStragglerHedged: an attempt lexing far longer than the pool's recent
 // speed predicts is duplicated once the deadline passed, on an idle core
-// actor; not on a spare (a straggler's core is busy, and a spare would share
-// it), and not at all when it lexes as slowly as predicted (a large
-// document). The speed is set by hand: absurdly high, so that any real
+// actor; on a spare only when its thread was starved of CPU (here: a CPU
+// clock that does not move), since a spare would otherwise share the
+// straggler's busy core; and not at all when it lexes as slowly as
+// predicted (a large document). The speed is set by hand: absurdly high, so that any real
 // lexing is slow, or absurdly low. Real time: the document takes
 // milliseconds to lex, the deadline is 1 ms. Either way the request gets
 // exactly one correct reply.
@@ -84,11 +86,13 @@ func TestStragglerHedged(t *testing.T) {
 		name       string
 		cores      []int
 		nsPerKiB   int64
+		starved    bool
 		wantHedges int64
 	}{
-		{"slower than predicted", []int{0, 0}, 1, 1},
-		{"as slow as predicted", []int{0, 0}, 1 << 30, 0},
-		{"only the spare idle", []int{0}, 1, 0},
+		{"slower than predicted", []int{0, 0}, 1, false, 1},
+		{"as slow as predicted", []int{0, 0}, 1 << 30, false, 0},
+		{"only the spare idle", []int{0}, 1, false, 0},
+		{"only the spare idle, starved", []int{0}, 1, true, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := newFakeObs()
@@ -97,6 +101,15 @@ func TestStragglerHedged(t *testing.T) {
 			p := mustNew(t, cfg, obs)
 			defer p.Close(context.Background())
 			actors.SetLexRate(p, tc.nsPerKiB)
+			// The thread's CPU clock: stopped (starved), or following
+			// the wall clock (it got its CPU).
+			start := time.Now()
+			actors.SetThreadCPU(p, func(int32, bool) (int64, bool) {
+				if tc.starved {
+					return 0, true
+				}
+				return int64(time.Since(start)), true
+			})
 			rc := newRecorder(1)
 			p.Submit(rc.request(1, 1, actors.ModeSummary, big))
 			select {
@@ -111,9 +124,57 @@ func TestStragglerHedged(t *testing.T) {
 			if got := obs.hedgeFired.Load(); got != tc.wantHedges {
 				t.Errorf("%d hedges fired, want %d", got, tc.wantHedges)
 			}
-			if rep.Hedged && rep.Actor == len(tc.cores) {
-				t.Errorf("the straggler's hedge ran on the spare")
+			if rep.Hedged && rep.Actor == len(tc.cores) && !tc.starved {
+				t.Errorf("the hedge of a straggler that got its CPU ran on the spare")
 			}
 		})
+	}
+}
+
+// TestThreadCPU: the CPU clock of a thread moves while it spins and stands
+// still while it sleeps, read by the thread itself or by another.
+func TestThreadCPU(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("thread CPU times are read on Linux only")
+	}
+	measure := func(work func()) (self, other int64) {
+		tids := make(chan int32)
+		res := make(chan int64)
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			tid := actors.Gettid()
+			c0, ok := actors.ThreadCPU(tid, true)
+			if !ok {
+				t.Error("cannot read the thread's own CPU time")
+			}
+			tids <- tid
+			work()
+			c1, _ := actors.ThreadCPU(tid, true)
+			res <- c1 - c0
+			<-res // stay alive until the other reader is done
+		}()
+		tid := <-tids
+		o0, ok := actors.ThreadCPU(tid, false)
+		if !ok {
+			t.Fatalf("cannot read thread %d's CPU time from /proc", tid)
+		}
+		self = <-res
+		o1, _ := actors.ThreadCPU(tid, false)
+		res <- 0
+		return self, o1 - o0
+	}
+	spin := func() {
+		for end := time.Now().Add(50 * time.Millisecond); time.Now().Before(end); {
+		}
+	}
+	if self, other := measure(spin); self < 10e6 || other < 10e6 {
+		t.Errorf("spinning 50 ms: CPU time %v (own clock), %v (/proc); want at least 10ms", time.Duration(self), time.Duration(other))
+	}
+	if self, other := measure(func() { time.Sleep(50 * time.Millisecond) }); self > 10e6 || other > 10e6 {
+		t.Errorf("sleeping 50 ms: CPU time %v (own clock), %v (/proc); want almost none", time.Duration(self), time.Duration(other))
+	}
+	if _, ok := actors.ThreadCPU(0, false); ok {
+		t.Error("thread 0 has a CPU time")
 	}
 }

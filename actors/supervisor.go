@@ -230,9 +230,11 @@ func (s *supervisor) advance() {
 //     straggler: a core far slower than the others, a thread that does not
 //     get its CPU), or twice the deadline while that speed is unknown; a
 //     large document that lexes slowly everywhere is not duplicated. As a
-//     straggler still makes progress on a busy core, its duplicate goes
-//     only to an idle core actor (checked again every tick), never to a
-//     spare or the hedge lane.
+//     straggler still makes progress, its duplicate goes only to an idle
+//     actor (checked again every tick), never to the hedge lane; and to a
+//     spare only when the straggler's thread ran for less than half of the
+//     time since it began lexing (starved: descheduled, or its virtual CPU
+//     taken by the hypervisor), since a spare shares the pool's cores.
 //
 // The duplicate goes to an idle actor (a spare, typically) or, when none is
 // idle, to the hedge lane that the next actor to finish its current attempt
@@ -259,8 +261,9 @@ func (s *supervisor) fire(j *job) {
 		return
 	}
 	due := max(j.tSubmit+d, tRun+int64(tick))
-	straggler := false
-	if tLex := j.tLex.Load(); tLex != 0 && j.tLexEnd.Load() == 0 {
+	straggler, starved := false, false
+	tLex := j.tLex.Load()
+	if tLex != 0 && j.tLexEnd.Load() == 0 {
 		slow := 2 * d
 		if e := p.rate.expect(j.bytes); e > 0 {
 			slow = 2 * e
@@ -270,6 +273,16 @@ func (s *supervisor) fire(j *job) {
 	if now < due {
 		s.rearm = append(s.rearm, wheelEntry{due: due, j: j})
 		return
+	}
+	if straggler {
+		// Did its thread get its CPU? Less than half of the time since
+		// it began lexing means it waited (descheduled, or its virtual
+		// CPU taken by the hypervisor): its core is not really busy.
+		if c0 := j.cpuLex.Load(); c0 >= 0 {
+			if c1, ok := p.threadCPU(j.lexTid.Load(), false); ok {
+				starved = 2*(c1-c0) < now-tLex
+			}
+		}
 	}
 	if !s.budget.take(now) {
 		return
@@ -283,12 +296,13 @@ func (s *supervisor) fire(j *job) {
 	j.mu.Lock()
 	j.hedged, j.tHedge = true, now
 	j.mu.Unlock()
-	// A straggler still makes progress and its core is busy: its hedge
-	// goes only to an idle core actor, whose core is idle (else look again
-	// next tick), never to a spare (which shares the busy cores) nor
-	// behind other work. An attempt held outside the kernel leaves its
-	// core idle: a spare runs its hedge there.
-	if !p.dispatchIdle(att, exclude, !straggler) && (straggler || !p.lane.push(att)) {
+	// A straggler still makes progress: its hedge never waits behind
+	// other work (else look again next tick). It goes to an idle core
+	// actor, whose core is idle, and to a spare only when the straggler's
+	// thread was starved (a spare would otherwise take CPU from the
+	// straggler's busy core). An attempt held outside the kernel leaves
+	// its core idle: a spare runs its hedge there.
+	if !p.dispatchIdle(att, exclude, !straggler || starved) && (straggler || !p.lane.push(att)) {
 		j.mu.Lock()
 		j.hedged, j.tHedge = false, 0
 		j.mu.Unlock()
