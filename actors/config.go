@@ -133,8 +133,8 @@ func DefaultConfig() Config {
 // Validate reports the first setting that cannot be used. Zero values are
 // valid (New replaces them by defaults).
 func (c *Config) Validate() error {
-	if c.HedgeSpares < 0 {
-		return fmt.Errorf("cannot run %d spare actors: it must be 0 or more", c.HedgeSpares)
+	if c.HedgeSpares < 0 || c.HedgeSpares >= MaxActors {
+		return fmt.Errorf("cannot run %d spare actors: it must be 0 to %d", c.HedgeSpares, MaxActors-1)
 	}
 	if len(c.Cores)+c.HedgeSpares > MaxActors {
 		return fmt.Errorf("cannot run %d actors and %d spares: at most %d in all", len(c.Cores), c.HedgeSpares, MaxActors)
