@@ -1,6 +1,10 @@
 package telemetry_test
 
 import (
+	"context"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"l0lex/actors"
@@ -36,5 +40,44 @@ func TestCodeNames(t *testing.T) {
 		if got := telemetry.CodeName(uint32(c.code)); got != c.want {
 			t.Errorf("CodeName(%d) = %q, want %q", c.code, got, c.want)
 		}
+	}
+}
+
+// TestMetricsDocumented: docs/metrics.md has a row for every l0_ family the
+// service exports, and no row for a family it does not export.
+func TestMetricsDocumented(t *testing.T) {
+	tel, err := telemetry.New(telemetry.Config{Actors: 2, KernelPath: "avx2", TailKeep: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Close(context.Background())
+	names, err := tel.Families()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `(l0_[a-z0-9_]+)`").FindAllStringSubmatch(string(doc), -1) {
+		documented[m[1]] = true
+	}
+	exported := map[string]bool{}
+	for _, n := range names {
+		if strings.HasPrefix(n, "l0_") {
+			exported[n] = true
+			if !documented[n] {
+				t.Errorf("%s is exported but has no row in docs/metrics.md", n)
+			}
+		}
+	}
+	for n := range documented {
+		if !exported[n] {
+			t.Errorf("docs/metrics.md documents %s, which is not exported", n)
+		}
+	}
+	if len(exported) < 15 {
+		t.Errorf("only %d l0_ families exported: %v", len(exported), names)
 	}
 }

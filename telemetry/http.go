@@ -1,7 +1,9 @@
 package telemetry
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -40,4 +42,19 @@ func (t *Telemetry) newHandler() http.Handler {
 		w.Write([]byte("ready\n"))
 	})
 	return mux
+}
+
+// Families returns the sorted names of the metric families t exports, its
+// own (l0_*) and the Go runtime's and process's. Safe for concurrent use.
+func (t *Telemetry) Families() ([]string, error) {
+	fams, err := prometheus.Gatherers{t.m.core, t.m.legacy}.Gather()
+	if err != nil {
+		return nil, fmt.Errorf("cannot gather the metrics: %w", err)
+	}
+	names := make([]string, len(fams))
+	for i, f := range fams {
+		names[i] = f.GetName()
+	}
+	slices.Sort(names)
+	return names, nil
 }
