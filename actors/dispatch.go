@@ -61,6 +61,18 @@ func (p *Pool) dispatch(att *attempt, exclude int) bool {
 	}
 }
 
+// anyIdle reports whether an installed actor of slots [from, to) other
+// than slot exclude has nothing queued or running (a hint: it may take
+// work a moment later).
+func (p *Pool) anyIdle(exclude, from, to int) bool {
+	for i := from; i < to; i++ {
+		if i != exclude && p.slots[i].Load().load.Load() == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // dispatchIdle sends att to an installed actor other than slot exclude
 // that has nothing queued or running (a spare too when spares is set), and
 // reports whether one took it.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"l0lex/actors"
+	"l0lex/kernel"
 	"l0lex/proto"
 )
 
@@ -76,12 +77,26 @@ func TestNoSpareWithoutHedging(t *testing.T) {
 // actor; on a spare only when its thread was starved of CPU (here: a CPU
 // clock that does not move), since a spare would otherwise share the
 // straggler's busy core; and not at all when it lexes as slowly as
-// predicted (a large document). The speed is set by hand: absurdly high, so that any real
-// lexing is slow, or absurdly low. Real time: the document takes
-// milliseconds to lex, the deadline is 1 ms. Either way the request gets
-// exactly one correct reply.
+// predicted (a large document). The speed is set by hand: absurdly high, so
+// that any real lexing is slow, or absurdly low. Real time: the document is
+// made large enough to take at least 20 ms to lex here, and the deadline is
+// 5 ms, long enough that the attempt is lexing rather than still on its way
+// from the mailbox to the kernel (held, which would be hedged on the
+// spare), even on a loaded machine under the race detector. Either way the
+// request gets exactly one correct reply.
 func TestStragglerHedged(t *testing.T) {
-	big := bytes.Repeat(doc(1), 20000)
+	var big []byte
+	for n := 20000; ; n *= 2 {
+		big = bytes.Repeat(doc(1), n)
+		a := kernel.NewArena(kernel.SizeFor(big))
+		start := time.Now()
+		if err := kernel.Lex(a, big, nil); err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(start) >= 20*time.Millisecond || n >= 640000 {
+			break
+		}
+	}
 	for _, tc := range []struct {
 		name       string
 		cores      []int
@@ -97,7 +112,7 @@ func TestStragglerHedged(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := newFakeObs()
 			cfg := testConfig(t, tc.cores...)
-			cfg.HedgeMs, cfg.HedgeMaxPct, cfg.HedgeSpares = 1, 100, 1
+			cfg.HedgeMs, cfg.HedgeMaxPct, cfg.HedgeSpares = 5, 100, 1
 			p := mustNew(t, cfg, obs)
 			defer p.Close(context.Background())
 			actors.SetLexRate(p, tc.nsPerKiB)

@@ -274,14 +274,21 @@ func (s *supervisor) fire(j *job) {
 		s.rearm = append(s.rearm, wheelEntry{due: due, j: j})
 		return
 	}
-	if straggler {
-		// Did its thread get its CPU? Less than half of the time since
-		// it began lexing means it waited (descheduled, or its virtual
-		// CPU taken by the hypervisor): its core is not really busy.
-		if c0 := j.cpuLex.Load(); c0 >= 0 {
-			if c1, ok := p.threadCPU(j.lexTid.Load(), false); ok {
-				starved = 2*(c1-c0) < now-tLex
+	if straggler && !p.anyIdle(exclude, 0, p.nCore) {
+		// No idle core actor: a spare may take it if the straggler's
+		// thread did not get its CPU. Less than half of the time since it
+		// began lexing means it waited (descheduled, or its virtual CPU
+		// taken by the hypervisor): its core is not really busy.
+		if p.anyIdle(exclude, p.nCore, len(p.slots)) {
+			if c0 := j.cpuLex.Load(); c0 >= 0 {
+				if c1, ok := p.threadCPU(j.lexTid.Load(), false); ok {
+					starved = 2*(c1-c0) < now-tLex
+				}
 			}
+		}
+		if !starved { // nowhere to go: look again at the next tick
+			s.rearm = append(s.rearm, wheelEntry{due: now + int64(tick), j: j})
+			return
 		}
 	}
 	if !s.budget.take(now) {
