@@ -204,9 +204,7 @@ func (c Config) withDefaults(cores func() ([]int, error)) (Config, error) {
 	if c.FaultPhase == "" {
 		c.FaultPhase = "pre"
 	}
-	if !c.hedging() {
-		c.HedgeSpares = 0
-	}
+	c.HedgeSpares = c.Spares()
 	if c.ArenaBaseBytes == 0 {
 		c.ArenaBaseBytes = DefaultArenaBaseBytes
 	}
@@ -218,6 +216,15 @@ func (c Config) withDefaults(cores func() ([]int, error)) (Config, error) {
 		c.Logf = log.Printf
 	}
 	return c, nil
+}
+
+// Spares returns the number of spare actors New starts for c: HedgeSpares,
+// or none when hedging is off (spares only run hedges).
+func (c Config) Spares() int {
+	if !c.hedging() {
+		return 0
+	}
+	return c.HedgeSpares
 }
 
 // hedging reports whether hedges are enabled.

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"l0lex/actors"
 )
 
 // config is l0d's effective configuration.
@@ -311,13 +313,10 @@ func affinityCores() ([]int, error) {
 	return cores, nil
 }
 
-// spares returns the number of spare actors the pool starts: none when
-// hedging is off.
+// spares returns the number of spare actors the pool starts (the pool's
+// rule: none when hedging is off).
 func (c *config) spares() int {
-	if c.HedgeMs == 0 && !c.HedgeAuto {
-		return 0
-	}
-	return c.HedgeSpares
+	return actors.Config{HedgeMs: c.HedgeMs, HedgeAuto: c.HedgeAuto, HedgeSpares: c.HedgeSpares}.Spares()
 }
 
 // print writes the effective configuration, one setting a line.
