@@ -168,13 +168,7 @@ func telemetryNames(t testing.TB) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, n := range names {
-		if strings.HasPrefix(n, "l0_") {
-			out = append(out, n)
-		}
-	}
-	return out
+	return names
 }
 
 // TestQueriesNameTelemetryMetrics checks, without a running server, that

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -44,16 +45,19 @@ func (t *Telemetry) newHandler() http.Handler {
 	return mux
 }
 
-// Families returns the sorted names of the metric families t exports, its
-// own (l0_*) and the Go runtime's and process's. Safe for concurrent use.
+// Families returns the sorted names of the service's own metric families
+// (l0_*) that t exports; the Go runtime's and the process's are left out.
+// Safe for concurrent use.
 func (t *Telemetry) Families() ([]string, error) {
 	fams, err := prometheus.Gatherers{t.m.core, t.m.legacy}.Gather()
 	if err != nil {
 		return nil, fmt.Errorf("cannot gather the metrics: %w", err)
 	}
-	names := make([]string, len(fams))
-	for i, f := range fams {
-		names[i] = f.GetName()
+	var names []string
+	for _, f := range fams {
+		if name := f.GetName(); strings.HasPrefix(name, "l0_") {
+			names = append(names, name)
+		}
 	}
 	slices.Sort(names)
 	return names, nil
