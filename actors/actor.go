@@ -166,9 +166,13 @@ func (a *actor) work(att *attempt) {
 	}
 
 	doc := j.req.Doc
-	cpu, ok := p.threadCPU(a.tid, true)
-	if !ok {
-		cpu = -1
+	// The thread's CPU clock, for the supervisor's straggler check (a
+	// system call: only when hedging is on).
+	cpu := int64(-1)
+	if p.cfg.hedging() {
+		if c, ok := p.threadCPU(a.tid, true); ok {
+			cpu = c
+		}
 	}
 	j.cpuLex.Store(cpu)
 	j.lexTid.Store(a.tid)
