@@ -51,9 +51,10 @@ type Pool struct {
 	stats counters
 }
 
-// New starts a pool: one actor per cfg.Cores entry and cfg.HedgeSpares
-// spare actors (each has its arena allocated and, unless cfg.NoPin, its
-// thread pinned when New returns) and the supervisor. obs receives the pool's events; it must not be nil.
+// New starts a pool: one actor per cfg.Cores entry, cfg.Spares() spare
+// actors (each has its arena allocated and, unless cfg.NoPin, its thread
+// pinned when New returns) and the supervisor. obs receives the pool's
+// events; it must not be nil.
 func New(cfg Config, obs Observer) (*Pool, error) {
 	if obs == nil {
 		return nil, errors.New("cannot start the actor pool: nil Observer")
