@@ -28,6 +28,8 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		return exitNoSIMD
 	}
 
+	nActors := len(cfg.Cores) + cfg.spares() // spares included
+
 	// Before anything else binds or starts: is another server there?
 	if err := eventloop.CheckUnixPath(cfg.Sock); err != nil {
 		logger.Printf("%v", err)
@@ -38,7 +40,7 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		Prom: cfg.Prom, PromAddr: cfg.PromAddr, OmitLegacyLatencyMs: !cfg.PromLegacyMs,
 		TailCSV: cfg.TailCSV, TailKeep: cfg.TailKeep, LogEvery: cfg.LogEvery,
 		Logger:  slog.New(slog.NewTextHandler(stderr, nil)),
-		Version: version, KernelPath: path.String(), Actors: len(cfg.Cores) + cfg.spares(),
+		Version: version, KernelPath: path.String(), Actors: nActors,
 	})
 	if err != nil {
 		logger.Printf("%v", err)
@@ -52,7 +54,7 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		}
 	}
 
-	logger.Printf("GOMAXPROCS %d (one per CPU plus one per actor unless GOMAXPROCS is set)", raiseProcs(len(cfg.Cores)+cfg.spares()))
+	logger.Printf("GOMAXPROCS %d (one per CPU plus one per actor unless GOMAXPROCS is set)", raiseProcs(nActors))
 	pool, err := actors.New(actors.Config{
 		Cores:            cfg.Cores,
 		MailboxLen:       cfg.MailboxLen,
