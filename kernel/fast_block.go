@@ -197,15 +197,22 @@ func (l *lexer) blockRun(simd bool) {
 	var (
 		m    blockMasks
 		vals blockVals
-		gm   uint64
 		pl   blockPlan
 	)
+	// The group and math check of the tokens before the block driver's
+	// first, then of its own tokens block by block from the masks (nothing
+	// marked, nothing read back), but a $ that is the last token so far:
+	// pend >= 0 is its byte offset (its token is n-1).
+	l.gmSync()
+	g := &l.gm
+	depth, math, open := g.depth, g.math, g.open
+	pend := -1
+	var anyLF uint64 // the LFs seen
+	if g.next < n {
+		pend = int(a.Off[n-1])
+	}
 	for p+64 <= len(src) && p < l.checkAt && n+64+8 <= len(a.Val) && n+64 <= l.tokCap &&
 		len(a.lines)+64 <= cap(a.lines) {
-		if n-l.gm.next >= gmGuard {
-			l.n = n
-			l.gmAdvance(false)
-		}
 		blk := (*[64]byte)(src[p : p+64])
 		next := -1
 		if p+64 < len(src) {
@@ -221,44 +228,103 @@ func (l *lexer) blockRun(simd bool) {
 			break
 		}
 		n0 := n
+		emit := pl.emit
 		if simd {
-			n = compressAVX2(a.Val, a.Off, a.Len, n, &vals, pl.emit, p)
+			n = compressAVX2(a.Val, a.Off, a.Len, n, &vals, emit, p)
 		} else {
-			n = compressGo(a.Val, a.Off, a.Len, n, blk, pl.emit, p)
-		}
-		// The group and math marks, in token positions relative to n0:
-		// the emitted '{', '}' and '$' (token k of a byte is the number
-		// of emitted bytes before it), then the control sequences and
-		// \par tokens patched below.
-		gm = 0
-		for x := m.gm & pl.emit; x != 0; x &= x - 1 {
-			gm |= 1 << bits.OnesCount64(pl.emit&(x&-x-1))
+			n = compressGo(a.Val, a.Off, a.Len, n, blk, emit, p)
 		}
 		// Control sequences and \par: their values and lengths.
+		var parCS uint64 // escape characters of control sequences named par
 		for x := pl.esc; x != 0; x &= x - 1 {
 			i := bits.TrailingZeros64(x)
-			k := bits.OnesCount64(pl.emit & (1<<i - 1))
+			k := bits.OnesCount64(emit & (1<<i - 1))
 			nl := max(trailingOnes(m.let>>(i+1)), 1) // a word, or a symbol
 			a.Val[n0+k], a.Len[n0+k] = 1, uint32(1+nl)
 			if string(blk[i+1:i+1+nl]) == "par" {
-				gm |= 1 << k
+				parCS |= 1 << i
 			}
 		}
 		for x := pl.par; x != 0; x &= x - 1 {
-			k := bits.OnesCount64(pl.emit & (1<<bits.TrailingZeros64(x) - 1))
+			k := bits.OnesCount64(emit & (1<<bits.TrailingZeros64(x) - 1))
 			a.Val[n0+k] = valPar
-			gm |= 1 << k
 		}
-		if gm != 0 {
-			l.gm.gmMark(n0, gm)
+		// Lines: the first three starts are stored whether they exist or
+		// not (into the room the loop checked), with no branch on how
+		// many there are; more are rare.
+		lf := pl.lf
+		anyLF |= lf
+		nl := len(a.lines)
+		lines := a.lines[:nl+64]
+		ls := lines[nl : nl+3 : nl+3]
+		ls[0] = uint32(p + bits.TrailingZeros64(lf) + 1)
+		x := lf & (lf - 1)
+		ls[1] = uint32(p + bits.TrailingZeros64(x) + 1)
+		x &= x - 1
+		ls[2] = uint32(p + bits.TrailingZeros64(x) + 1)
+		for x, j := x&(x-1), nl+3; x != 0; x, j = x&(x-1), j+1 {
+			lines[j] = uint32(p + bits.TrailingZeros64(x) + 1)
 		}
-		// Lines.
-		for x := pl.lf; x != 0; x &= x - 1 {
-			lineStart = p + bits.TrailingZeros64(x) + 1
-			a.lines = append(a.lines, uint32(lineStart))
+		a.lines = lines[:nl+bits.OnesCount64(lf)]
+		if lf != 0 {
+			lineStart = p + 64 - bits.LeadingZeros64(lf)
 		}
-		if pl.lf != 0 {
-			l.eolKinds |= eolLF
+		if emit != 0 {
+			// The group and math check, in token (= byte) order (after
+			// the lines, which place its issues). A $
+			// waiting from before takes its double from this block's
+			// first token.
+			var skip uint64 // the second $ of a $$, consumed with the first
+			if pend >= 0 {
+				f := bits.TrailingZeros64(emit)
+				dbl := m.dol>>f&1 != 0
+				if dbl && math != 1 {
+					skip = 1 << f
+				}
+				math, open = gmDollar(math, open, uint32(pend), dbl)
+				pend = -1
+			}
+			// Braces: the depth can only go below zero, an issue, when
+			// the block closes more groups than are open.
+			ob, cb := m.ob&emit, m.gm&^m.ob&^m.dol&emit
+			if nc := bits.OnesCount64(cb); nc <= depth {
+				depth += bits.OnesCount64(ob) - nc
+			} else {
+				for x := ob | cb; x != 0; x &= x - 1 {
+					i := bits.TrailingZeros64(x)
+					switch {
+					case ob>>i&1 != 0:
+						depth++
+					case depth == 0:
+						l.postIssue(IssueUnmatchedClose, uint32(p+i), '}')
+					default:
+						depth--
+					}
+				}
+			}
+			// Math: $ and \par.
+			dol, par := m.dol&emit&^skip, pl.par|parCS
+			for x := dol | par; x != 0; x &= x - 1 {
+				i := bits.TrailingZeros64(x)
+				if par>>i&1 != 0 {
+					if math != 0 {
+						l.postIssue(IssueUnclosedMath, open, uint32(math))
+						math = 0
+					}
+					continue
+				}
+				after := emit >> i >> 1 // the tokens after this $
+				if after == 0 {
+					pend = p + i // its double is decided later
+					break
+				}
+				j := i + 1 + bits.TrailingZeros64(after)
+				dbl := m.dol>>j&1 != 0
+				if dbl && math != 1 {
+					x &^= 1 << j
+				}
+				math, open = gmDollar(math, open, uint32(p+i), dbl)
+			}
 		}
 		p += pl.cut
 		state = pl.state
@@ -267,6 +333,17 @@ func (l *lexer) blockRun(simd bool) {
 		}
 	}
 	l.n = n
+	if anyLF != 0 {
+		l.eolKinds |= eolLF
+	}
+	g.depth, g.math, g.open, g.next = depth, math, open, n
+	if pend >= 0 {
+		// The last token is a $ whose double is not known yet: the check
+		// visits it after the next token.
+		g.next = n - 1
+		g.gmMark(n-1, 1)
+	}
+	g.clear()
 	if lineStart != l.lineStart {
 		l.enterLine(lineStart)
 	}

@@ -20,12 +20,22 @@ type blockMasks struct {
 	lf   uint64 // LF
 	cr   uint64 // CR
 	ch   uint64 // '^' or a byte >= 0x80 (what may continue a control word)
+	ob   uint64 // '{'
+	dol  uint64 // '$'
 	hard uint64 // none of ord, sp, bs, lf: what the block driver leaves to slow()
 }
 
-// blockVals holds the token values of a block's bytes (64) and 8 slots of
-// padding so that a run ending at the block's end may be copied 8 at a time.
-type blockVals [64 + 8]uint32
+// blockVals holds the token values of a block's bytes as their codes and
+// catcodes (value = code | cat<<catShift; see simpleVal), 64 of each and 16
+// bytes of padding so that 8 values may be loaded from any position of the
+// block.
+type blockVals struct {
+	code [64 + 16]byte
+	cat  [64 + 16]byte
+}
+
+// val returns the token value of byte i.
+func (v *blockVals) val(i int) uint32 { return uint32(v.code[i]) | uint32(v.cat[i])<<catShift }
 
 // classByte returns the mask bits of one byte, in blockMasks field order;
 // it is the reference the block classifiers are tested against.
@@ -68,7 +78,7 @@ func movemask8(m uint64) uint64 { return (m >> 7) * gather8 >> 56 }
 func classifyGo(b *[64]byte) blockMasks {
 	var m blockMasks
 	classifyGoLine(b, &m)
-	var s20, bs, lf, cr, ch uint64
+	var s20, bs, lf, cr, ch, ob, dol uint64
 	for w := 0; w < 8; w++ {
 		x := binary.LittleEndian.Uint64(b[8*w:])
 		hi := x & msb8 // bytes >= 0x80
@@ -79,8 +89,10 @@ func classifyGo(b *[64]byte) blockMasks {
 		lf |= movemask8(eq7(x7, '\n')&nh) << sh
 		cr |= movemask8(eq7(x7, '\r')&nh) << sh
 		ch |= movemask8(eq7(x7, '^')&nh|hi) << sh
+		ob |= movemask8(eq7(x7, '{')&nh) << sh
+		dol |= movemask8(eq7(x7, '$')&nh) << sh
 	}
-	m.s20, m.bs, m.lf, m.cr, m.ch = s20, bs, lf, cr, ch
+	m.s20, m.bs, m.lf, m.cr, m.ch, m.ob, m.dol = s20, bs, lf, cr, ch, ob, dol
 	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
 	return m
 }

@@ -24,6 +24,8 @@ func refMasks(b *[64]byte) blockMasks {
 		set(&m.lf, c == '\n')
 		set(&m.cr, c == '\r')
 		set(&m.ch, c == '^' || c >= 0x80)
+		set(&m.ob, c == '{')
+		set(&m.dol, c == '$')
 		set(&m.hard, !ord && !sp && c != '\\' && c != '\n')
 	}
 	return m
@@ -82,8 +84,8 @@ func TestClassifyAVX2(t *testing.T) {
 			t.Fatalf("classifyAVX2(%q)\n got %+v\nwant %+v", b[:], got, want)
 		}
 		for i, c := range b {
-			if simpleVal[c] != 0 && vals[i] != simpleVal[c] {
-				t.Fatalf("classifyAVX2: value of %q is %#x, want %#x", c, vals[i], simpleVal[c])
+			if simpleVal[c] != 0 && vals.val(i) != simpleVal[c] {
+				t.Fatalf("classifyAVX2: value of %q is %#x, want %#x", c, vals.val(i), simpleVal[c])
 			}
 		}
 	}

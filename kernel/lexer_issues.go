@@ -67,11 +67,11 @@ func cmpIssue(x, y Issue) int { return cmp.Compare(x.Off, y.Off) }
 // number; gmGuard bounds the tokens a round may leave unvisited so that
 // live bits never wrap around.
 type gmState struct {
-	next    int // next token index to look at
-	depth   int // open groups
-	math    int // 0 none, 1 inline ($), 2 display ($$)
-	open    int // token index of the $ that opened math
-	cleared int // ring words for tokens below this (a multiple of 64) are zero
+	next    int    // next token index to look at
+	depth   int    // open groups
+	math    int    // 0 none, 1 inline ($), 2 display ($$)
+	open    uint32 // byte offset of the $ that opened math
+	cleared int    // ring words for tokens below this (a multiple of 64) are zero
 	bits    [gmRing / 64]uint64
 }
 
@@ -100,6 +100,27 @@ func (l *lexer) gmParName(nameOff, nameLen int) {
 	}
 }
 
+// gmDollar returns the math state and the offset of the $ that opened
+// math after a $ at offset off; double says that the next token is a $
+// too (which the caller consumes with it unless math was inline).
+func gmDollar(math int, open, off uint32, double bool) (int, uint32) {
+	switch {
+	case math != 0:
+		return 0, open
+	case double:
+		return 2, off
+	}
+	return 1, off
+}
+
+// clear zeroes the ring words of the tokens below g.next, which are
+// visited, so that the ring can take the marks of later tokens.
+func (g *gmState) clear() {
+	for ; g.cleared+64 <= g.next; g.cleared += 64 {
+		g.bits[(g.cleared>>6)&(gmRing/64-1)] = 0
+	}
+}
+
 // gmMatters reports whether the group and math check visits value v:
 // printed catcode 1, 2 or 3 (keys 2 to 7 of v>>20), or a control sequence
 // with a stored name (key 1).
@@ -109,14 +130,54 @@ func gmMatters(v uint32) bool { return v-1<<20 < 7<<20 }
 // final says lexing is over (otherwise the last token waits for the next
 // round: a $ needs to see the token after it).
 func (l *lexer) gmAdvance(final bool) {
+	n := l.n
+	if !final {
+		l.gmVisit(n - 1)
+		return
+	}
+	l.gmVisit(n)
+	a, g := l.a, &l.gm
+	val := a.Val[:n]
+	depth, math := g.depth, g.math
+	if math != 0 {
+		l.postIssue(IssueUnclosedMath, g.open, uint32(math))
+	}
+	need := 0
+	for i := n - 1; i >= 0 && depth > 0; i-- {
+		switch val[i] >> catShift {
+		case CatEndGroup:
+			need++
+		case CatBeginGroup:
+			if need > 0 {
+				need--
+			} else {
+				l.postIssue(IssueUnclosedGroup, a.Off[i], uint32(depth))
+				depth--
+			}
+		}
+	}
+}
+
+// gmSync runs the group and math check over every token before l.n but a
+// marked $ at l.n-1, whose reading depends on the token after it: that one
+// is left for the caller (then l.gm.next == l.n-1).
+func (l *lexer) gmSync() {
+	n, g := l.n, &l.gm
+	stop := n
+	if t := n - 1; t >= g.next && g.bits[(t>>6)&(gmRing/64-1)]>>(uint(t)&63)&1 != 0 &&
+		l.a.Val[t]>>catShift == CatMathShift {
+		stop = t
+	}
+	l.gmVisit(stop)
+}
+
+// gmVisit visits the marked tokens from l.gm.next to stop (the second $ of
+// a $$ at stop too, when consumed with the first).
+func (l *lexer) gmVisit(stop int) {
 	a := l.a
 	n := l.n
 	g := &l.gm
-	stop := n
-	if !final {
-		stop = n - 1
-	}
-	if g.next >= stop && !final {
+	if g.next >= stop {
 		return
 	}
 	val := a.Val[:n]
@@ -159,15 +220,15 @@ func (l *lexer) gmAdvance(final bool) {
 				}
 				switch {
 				case math == 0 && double:
-					math, open = 2, k
+					math, open = 2, a.Off[k]
 				case math == 0:
-					math, open = 1, k
+					math, open = 1, a.Off[k]
 				default:
 					math = 0
 				}
 			default: // \par written out, or a control sequence with a stored name
 				if math != 0 && (v < csRewritten || isParName(a, l.src, k)) {
-					l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
+					l.postIssue(IssueUnclosedMath, open, uint32(math))
 					math = 0
 				}
 			}
@@ -175,29 +236,7 @@ func (l *lexer) gmAdvance(final bool) {
 		i = next
 	}
 	g.next, g.depth, g.math, g.open = i, depth, math, open
-	for ; g.cleared+64 <= i; g.cleared += 64 {
-		g.bits[(g.cleared>>6)&(gmRing/64-1)] = 0
-	}
-	if !final {
-		return
-	}
-	if math != 0 {
-		l.postIssue(IssueUnclosedMath, a.Off[open], uint32(math))
-	}
-	need := 0
-	for i := n - 1; i >= 0 && depth > 0; i-- {
-		switch val[i] >> catShift {
-		case CatEndGroup:
-			need++
-		case CatBeginGroup:
-			if need > 0 {
-				need--
-			} else {
-				l.postIssue(IssueUnclosedGroup, a.Off[i], uint32(depth))
-				depth--
-			}
-		}
-	}
+	g.clear()
 }
 
 // isParName reports whether control-sequence token i is named "par".

@@ -23,8 +23,8 @@ const simdNotBuiltReason = ""
 // code (which the Go compiler emits to zero and copy memory) with dirty
 // upper halves of the YMM registers costs hundreds of cycles each time.
 func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
-	classify32((*[32]byte)(b[:32]), (*[32]uint32)(vals[:32]), m, 0)
-	classify32((*[32]byte)(b[32:]), (*[32]uint32)(vals[32:64]), m, 32)
+	classify32((*[32]byte)(b[:32]), vals, m, 0)
+	classify32((*[32]byte)(b[32:]), vals, m, 32)
 	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
 	archsimd.ClearAVXUpperBits()
 }
@@ -47,10 +47,10 @@ var (
 
 // classify32 computes the masks of 32 bytes into bits sh..sh+31 of m's
 // fields (sh == 0 sets the fields, sh == 32 adds the high halves) and stores
-// their token values (as for simpleVal; other bytes get unspecified values)
-// into vals. It writes m field by field: a struct copy would be made with
+// the codes and catcodes of their token values (as for simpleVal; other
+// bytes get unspecified values) into vals at sh. It writes m field by field: a struct copy would be made with
 // legacy SSE moves while the vector registers are dirty.
-func classify32(p *[32]byte, vals *[32]uint32, m *blockMasks, sh uint) {
+func classify32(p *[32]byte, vals *blockVals, m *blockMasks, sh uint) {
 	x := archsimd.LoadUint8x32(p)
 	// 0x21 <= x <= 0x7d  <=>  min(x-0x21, 0x5c) == x-0x21
 	d := x.Sub(c21)
@@ -70,17 +70,15 @@ func classify32(p *[32]byte, vals *[32]uint32, m *blockMasks, sh uint) {
 	nib := x.And(cNib).AsInt8x32()
 	isNib := nibByte.PermuteOrZeroGrouped(nib).Equal(x)
 	cat := nibCat.PermuteOrZeroGrouped(nib).Merge(cCatLetter.Merge(cCatOther, letter), isNib)
-	codeLo, codeHi := code.GetLo(), code.GetHi()
-	catLo, catHi := cat.GetLo(), cat.GetHi()
-	// x.ConcatShiftBytesRight(8, x): bytes 8..15 of x in its low half
-	codeLo.ExtendLo8ToUint32().Or(catLo.ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[0:8]))
-	codeLo.ConcatShiftBytesRight(8, codeLo).ExtendLo8ToUint32().Or(catLo.ConcatShiftBytesRight(8, catLo).ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[8:16]))
-	codeHi.ExtendLo8ToUint32().Or(catHi.ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[16:24]))
-	codeHi.ConcatShiftBytesRight(8, codeHi).ExtendLo8ToUint32().Or(catHi.ConcatShiftBytesRight(8, catHi).ExtendLo8ToUint32().ShiftAllLeft(catShift)).Store((*[8]uint32)(vals[24:32]))
+	code.Store((*[32]byte)(vals.code[sh:]))
+	cat.Store((*[32]byte)(vals.cat[sh:]))
 	ord := uint64(inRange.ToBits()&^excl.ToBits()) << sh
 	sp64 := uint64(sp.ToBits()) << sh
 	let := uint64(letter.ToBits()) << sh
-	gm := uint64(x.Equal(cLBrace).Or(x.Equal(cRBrace)).Or(x.Equal(cDollar)).ToBits()) << sh
+	obv, dolv := x.Equal(cLBrace), x.Equal(cDollar)
+	ob := uint64(obv.ToBits()) << sh
+	dol := uint64(dolv.ToBits()) << sh
+	gm := uint64(obv.Or(x.Equal(cRBrace)).Or(dolv).ToBits()) << sh
 	s20b := uint64(s20.ToBits()) << sh
 	bsb := uint64(bs.ToBits()) << sh
 	lf := uint64(x.Equal(cLF).ToBits()) << sh
@@ -88,6 +86,7 @@ func classify32(p *[32]byte, vals *[32]uint32, m *blockMasks, sh uint) {
 	ch := uint64(x.Equal(cCaret).Or(x.Max(c80).Equal(x)).ToBits()) << sh
 	if sh == 0 {
 		m.ord, m.sp, m.let, m.gm, m.s20, m.bs, m.lf, m.cr, m.ch = ord, sp64, let, gm, s20b, bsb, lf, cr, ch
+		m.ob, m.dol = ob, dol
 		return
 	}
 	m.ord |= ord
@@ -99,6 +98,8 @@ func classify32(p *[32]byte, vals *[32]uint32, m *blockMasks, sh uint) {
 	m.lf |= lf
 	m.cr |= cr
 	m.ch |= ch
+	m.ob |= ob
+	m.dol |= dol
 }
 
 // Lookup tables indexed by a byte's low nibble: the one special ordinary or
@@ -124,18 +125,24 @@ var (
 // guarantees k+n+8 <= len(val) (the arena's slack).
 func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
 	// Bounds checked once for every vector store and load below (the last
-	// one touches index k+n+7 at most, and vals index sh+n+7 <= 71).
-	_, _, _, _ = val[k+n+7], off[k+n+7], ln[k+n+7], vals[sh+n+7]
+	// one touches index k+n+7 at most, and vals index sh+n+15 <= 79).
+	_, _, _, _ = val[k+n+7], off[k+n+7], ln[k+n+7], vals.code[sh+n+15]
 	pv, po, pl := unsafe.Pointer(&val[k]), unsafe.Pointer(&off[k]), unsafe.Pointer(&ln[k])
-	ps := unsafe.Pointer(&vals[sh])
 	o := archsimd.BroadcastUint32x8(uint32(p)).Add(vIota)
-	for i := 0; i < 4*n; i += 32 {
-		archsimd.LoadUint32x8((*[8]uint32)(unsafe.Add(ps, i))).Store((*[8]uint32)(unsafe.Add(pv, i)))
-		o.Store((*[8]uint32)(unsafe.Add(po, i)))
-		vOnes.Store((*[8]uint32)(unsafe.Add(pl, i)))
+	for i := 0; i < n; i += 8 {
+		vals.value(sh + i).Store((*[8]uint32)(unsafe.Add(pv, 4*i)))
+		o.Store((*[8]uint32)(unsafe.Add(po, 4*i)))
+		vOnes.Store((*[8]uint32)(unsafe.Add(pl, 4*i)))
 		o = o.Add(vEight)
 	}
 	archsimd.ClearAVXUpperBits()
+}
+
+// value returns the token values of the 8 bytes from i (i+16 <= 80).
+func (v *blockVals) value(i int) archsimd.Uint32x8 {
+	code := archsimd.LoadUint8x16((*[16]byte)(v.code[i:])).ExtendLo8ToUint32()
+	cat := archsimd.LoadUint8x16((*[16]byte)(v.cat[i:])).ExtendLo8ToUint32()
+	return code.Or(cat.ShiftAllLeft(catShift))
 }
 
 var vLF, vCR = bc('\n'), bc('\r')
@@ -184,7 +191,7 @@ func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, ba
 	for g := 0; g < 8; g++ {
 		if b := uint8(emit >> (8 * g)); b != 0 {
 			idx := archsimd.LoadUint32x8(&compressIdx[b])
-			archsimd.LoadUint32x8((*[8]uint32)(vals[8*g:])).Permute(idx).Store((*[8]uint32)(unsafe.Add(pv, 4*k)))
+			vals.value(8 * g).Permute(idx).Store((*[8]uint32)(unsafe.Add(pv, 4*k)))
 			idx.Add(o).Store((*[8]uint32)(unsafe.Add(po, 4*k)))
 			vOnes.Store((*[8]uint32)(unsafe.Add(pl, 4*k)))
 			k += bits.OnesCount8(b)
