@@ -177,10 +177,11 @@ var compressIdx = func() (t [256][8]uint32) {
 	return t
 }()
 
-// compressAVX2 stores a token for each set bit i of emit: value vals[i],
-// offset base+i, length 1, from token slot n on, 8 bytes of the block at a
-// time (a permutation packs the selected lanes; an unselected group costs
-// nothing), and returns the new token count. It may write scratch values
+// compressAVX2 stores a token for each set bit i of emit: value
+// vals.val(i), offset base+i, length 1, from token slot n on, 8 bytes of
+// the block at a time (a permutation packs the selected lanes; a group
+// with none selected is stored too, and overwritten: a branch on it costs
+// more where such groups come at random), and returns the new token count. It may write scratch values
 // into up to 8 slots past the last token; the caller checked n+72 <=
 // len(val).
 func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, base int) int {
@@ -189,13 +190,13 @@ func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, ba
 	o := archsimd.BroadcastUint32x8(uint32(base))
 	k := 0
 	for g := 0; g < 8; g++ {
-		if b := uint8(emit >> (8 * g)); b != 0 {
-			idx := archsimd.LoadUint32x8(&compressIdx[b])
-			vals.value(8 * g).Permute(idx).Store((*[8]uint32)(unsafe.Add(pv, 4*k)))
-			idx.Add(o).Store((*[8]uint32)(unsafe.Add(po, 4*k)))
-			vOnes.Store((*[8]uint32)(unsafe.Add(pl, 4*k)))
-			k += bits.OnesCount8(b)
-		}
+		// No branch on an empty group: its stores are overwritten.
+		b := uint8(emit >> (8 * g))
+		idx := archsimd.LoadUint32x8(&compressIdx[b])
+		vals.value(8 * g).Permute(idx).Store((*[8]uint32)(unsafe.Add(pv, 4*k)))
+		idx.Add(o).Store((*[8]uint32)(unsafe.Add(po, 4*k)))
+		vOnes.Store((*[8]uint32)(unsafe.Add(pl, 4*k)))
+		k += bits.OnesCount8(b)
 		o = o.Add(vEight)
 	}
 	archsimd.ClearAVXUpperBits()
