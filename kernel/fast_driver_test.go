@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"l0lex/kernel/corpus"
 )
@@ -201,4 +202,27 @@ func FuzzFastVsRef(f *testing.F) {
 			checkFastVsRef(t, "fuzz repeated", long, SizeFor(long))
 		}
 	})
+}
+
+// TestLongLines: lines longer than the cancel-check interval, made of each
+// construct that changes how positions advance (a name rewritten by ^^
+// inside it moves the reader into a buffer whose indices lag the source),
+// give every fast variant the reference's result, and within a deadline:
+// a rewritten line of 24 KB once made the fast driver check the cancel flag
+// forever without reading on.
+func TestLongLines(t *testing.T) {
+	pieces := []string{`\a^^41`, `\a^^41^^42 `, `\^^41`, `x^^41y`, `\ab `, `a{b}$c$ `, `%`, `\a^^^^0041`, "\\a^^M"}
+	for _, p := range pieces {
+		for _, n := range []int{cancelEvery + 1, 2*cancelEvery + 100} {
+			src := bytes.Repeat([]byte(p), n/len(p)+1)
+			for _, tail := range []string{"", "\n", "\nz\n"} {
+				doc := append(slices.Clip(src), tail...)
+				watchdog := time.AfterFunc(60*time.Second, func() {
+					panic(fmt.Sprintf("TestLongLines: %q repeated to %d bytes: not lexed in 60 s", p, len(doc)))
+				})
+				checkFastVsRef(t, fmt.Sprintf("%q x %d + %q", p, len(src)/len(p), tail), doc, SizeFor(doc))
+				watchdog.Stop()
+			}
+		}
+	}
 }

@@ -242,10 +242,12 @@ func lexRef(a *Arena, src []byte, cancel *atomic.Bool) error {
 // checkCancel stops lexing when the cancel flag is raised, and schedules the
 // next check. It also runs the group and math check over the new tokens.
 func (l *lexer) checkCancel() {
+	// In rewrite mode l.pos is a buffer index, never past its source
+	// offset: the next check still comes after progress (a check due at
+	// l.lineStart+cancelEvery, as before, was due again at once on a line
+	// longer than cancelEvery, and the fast driver, which checks before
+	// every step, never took one).
 	l.checkAt = l.pos + cancelEvery
-	if l.rw {
-		l.checkAt = l.lineStart + cancelEvery
-	}
 	if l.err == nil {
 		l.gmAdvance(false) // while the latest token values are in the cache
 	}
