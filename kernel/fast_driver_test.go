@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,6 +224,38 @@ func TestLongLines(t *testing.T) {
 				checkFastVsRef(t, fmt.Sprintf("%q x %d + %q", p, len(src)/len(p), tail), doc, SizeFor(doc))
 				watchdog.Stop()
 			}
+		}
+	}
+}
+
+// TestManyLinesLinear: every driver finds line ends in time linear in the
+// document, whatever its line ends. An 8 MB document of 8-byte lines takes
+// a fraction of a second; a search that rescans the rest of the document
+// for each line (as the pure-Go drivers once did for LF in a file with CR
+// line ends) takes minutes, and the watchdog stops it.
+func TestManyLinesLinear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("8 MB documents")
+	}
+	for _, eol := range []string{"\r", "\n", "\r\n"} {
+		line := strings.Repeat("a", 8-len(eol)) + eol
+		src := []byte(strings.Repeat(line, 8<<20/len(line)))
+		a := NewArena(SizeFor(src))
+		run := func(name string, lex func() error) {
+			watchdog := time.AfterFunc(20*time.Second, func() {
+				panic(fmt.Sprintf("TestManyLinesLinear: %s, line end %q: 8 MB not lexed in 20 s", name, eol))
+			})
+			defer watchdog.Stop()
+			if err := lex(); err != nil {
+				t.Fatalf("%s, line end %q: %v", name, eol, err)
+			}
+			if want := len(src) / len(line) * (len(line) - len(eol) + 1); a.N != want {
+				t.Fatalf("%s, line end %q: %d tokens, want %d", name, eol, a.N, want)
+			}
+		}
+		run("ref", func() error { return lexRef(a, src, nil) })
+		for name, fm := range fastPaths() {
+			run(name, func() error { return lexFastMode(a, src, nil, fm.simd, fm.block) })
 		}
 	}
 }

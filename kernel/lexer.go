@@ -184,6 +184,7 @@ type lexer struct {
 	lastLine  bool // the current line is the file's last
 	past      byte // the buffer byte at limit+1 (see the file comment)
 	crNext    int  // offset of the next CR at or after lineStart (len(src) if none; pure Go only)
+	lfNext    int  // the same for LF: each search runs once over the bytes it passes
 	checkAt   int  // source offset at which to check the cancel flag next
 	eolKinds  uint8
 	mixedDone bool
@@ -215,7 +216,7 @@ func (l *lexer) init(a *Arena, src []byte, cancel *atomic.Bool) {
 	a.src = src
 	a.names = append(a.names, "par\r"...)
 	a.nameRef = append(a.nameRef, 0<<32|3, 3<<32|1)
-	*l = lexer{a: a, src: src, cancel: cancel, tokCap: a.size.Tokens, checkAt: cancelEvery, crNext: -1}
+	*l = lexer{a: a, src: src, cancel: cancel, tokCap: a.size.Tokens, checkAt: cancelEvery, crNext: -1, lfNext: -1}
 	if len(a.Val) < l.tokCap {
 		l.tokCap = len(a.Val)
 	}
@@ -314,10 +315,16 @@ func (l *lexer) enterLine(start int) {
 			term, cr = len(src), term
 		}
 	} else {
-		term = len(src)
-		if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
-			term = start + i
+		// Each search is remembered until the line passes it: one that
+		// found nothing (a file with CR line ends has no LF) is not
+		// repeated for every line.
+		if l.lfNext < start {
+			l.lfNext = len(src)
+			if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
+				l.lfNext = start + i
+			}
 		}
+		term = l.lfNext
 		if l.crNext < start {
 			l.crNext = len(src)
 			if i := bytes.IndexByte(src[start:], '\r'); i >= 0 {
