@@ -40,6 +40,33 @@ func TestArenaGrowth(t *testing.T) {
 	})
 }
 
+// TestArenaShortLines: a document within the base arena's length but of
+// lines far shorter than ordinary text fills the arena, which the actor
+// tries without counting lines first; it is lexed again in a grown arena
+// (and the actor rotated), with the right answer.
+func TestArenaShortLines(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		obs := newFakeObs()
+		cfg := testConfig(t, 0)
+		cfg.ArenaBaseBytes = 64 << 10
+		p := mustNew(t, cfg, obs)
+		rc := newRecorder(2)
+		short := bytes.Repeat([]byte("a\n"), 30000) // 60 KB, 30000 lines
+		p.Submit(rc.request(1, 1, actors.ModeSummary, short))
+		synctest.Wait()
+		rep, calls := rc.reply(1)
+		if calls != 1 || rep.Status != 0 || summary(t, 1, rep).NTokens != wantTokens(t, short) {
+			t.Fatalf("%d calls, reply %+v, want %d tokens", calls, rep, wantTokens(t, short))
+		}
+		if got := obs.rotations("arena"); got != 1 {
+			t.Errorf("%d arena rotations, want 1", got)
+		}
+		if err := p.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // TestFullMode: a full request gets a type-4 frame with every token.
 func TestFullMode(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
