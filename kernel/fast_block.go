@@ -21,19 +21,21 @@ import "math/bits"
 // permutations on the AVX2 path, a loop over the set bits in pure Go) and
 // patches the few tokens whose value or length is not the byte's own: the
 // control sequences and the \par tokens. It records the lines it passes in
-// the arena's line index and marks the tokens the group and math check
-// visits, as the fast driver does.
+// the arena's line index and runs the group and math check on its tokens.
+// A '^' with no '^' next to it cannot start ^^ notation: it emits a
+// superscript token like an ordinary byte.
 //
 // A block is cut before the first thing the masks cannot settle: a byte of
-// the hard mask that is not a control-sequence name (comments, '^', active
-// characters, bytes >= 0x80, CR, control characters), a control sequence
-// whose name continues with '^' or a byte >= 0x80, or is the end of the
-// line, and before anything whose reading depends on the next block (an
-// escape character or a control word at the block's end, 0x20 bytes that
-// reach it). A cut is always a clean point: the reading of every byte
-// before it does not depend on what follows, and TeX's state after it is
-// N, M or S. The fast driver (fast_driver.go) then takes over for the rest
-// of the line, from the reading position and state the block driver left.
+// the hard mask that is not a control-sequence name (comments, '^' next to
+// another '^', active characters, bytes >= 0x80, CR, control characters),
+// a control sequence whose name is '^' or continues with "^^" or a byte
+// >= 0x80, or is the end of the line, and before anything whose reading
+// depends on the next block (an escape character or a control word at the
+// block's end, 0x20 bytes that reach it). A cut is always a clean point:
+// the reading of every byte before it does not depend on what follows, and
+// TeX's state after it is N, M or S. The fast driver (fast_driver.go) then
+// takes over for the rest of the line, from the reading position and state
+// the block driver left.
 //
 // The block driver runs only in normal mode, while every line end seen so
 // far is an LF (so it never has a mixed-line-endings issue to report), and
@@ -46,6 +48,7 @@ var blockVal = func() (t [256]uint32) {
 	t = simpleVal
 	t['\n'] = valSpace
 	t['\\'] = 1
+	t['^'] = PackChar(CatSuperscr, '^')
 	return t
 }()
 
@@ -118,11 +121,16 @@ func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
 		}
 	}
 
+	// A '^' with no '^' on either side (the byte after the block
+	// included) cannot start ^^ notation: a superscript token of its own.
+	car := m.car
+	single := car &^ (car << 1) &^ (car>>1 | b2u(next == '^')<<63)
+
 	// The cut: hard reasons stop the block driver, soft ones (what the
 	// next block decides) only end this block early.
-	hard := bits.TrailingZeros64(m.hard &^ names)
+	hard := bits.TrailingZeros64(m.hard &^ names &^ single)
 	hard = min(hard, bits.TrailingZeros64(sym&(m.ch|e|m.s20&trail)>>1)) // sym is never bit 0
-	if b := wordEnd & m.ch; b != 0 {
+	if b := wordEnd & m.ch &^ single; b != 0 {
 		a := bits.TrailingZeros64(b)
 		hard = min(hard, a-runBefore(let, a)-1) // the word's escape
 	}
@@ -156,7 +164,7 @@ func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
 
 	// Emitted bytes.
 	inM, inN := b2u(in == stateM), b2u(in == stateN)
-	ord := m.ord &^ names
+	ord := (m.ord | single) &^ names
 	setM := ord | sym&^m.sp
 	prevM := setM<<1 | inM
 	sp := m.sp & prevM &^ names &^ trail

@@ -21,6 +21,7 @@ type blockMasks struct {
 	cr   uint64 // CR
 	ch   uint64 // '^' or a byte >= 0x80 (what may continue a control word)
 	ob   uint64 // '{'
+	car  uint64 // '^'
 	dol  uint64 // '$'
 	hard uint64 // none of ord, sp, bs, lf: what the block driver leaves to slow()
 }
@@ -78,7 +79,7 @@ func movemask8(m uint64) uint64 { return (m >> 7) * gather8 >> 56 }
 func classifyGo(b *[64]byte) blockMasks {
 	var m blockMasks
 	classifyGoLine(b, &m)
-	var s20, bs, lf, cr, ch, ob, dol uint64
+	var s20, bs, lf, cr, ch, ob, dol, car uint64
 	for w := 0; w < 8; w++ {
 		x := binary.LittleEndian.Uint64(b[8*w:])
 		hi := x & msb8 // bytes >= 0x80
@@ -91,8 +92,9 @@ func classifyGo(b *[64]byte) blockMasks {
 		ch |= movemask8(eq7(x7, '^')&nh|hi) << sh
 		ob |= movemask8(eq7(x7, '{')&nh) << sh
 		dol |= movemask8(eq7(x7, '$')&nh) << sh
+		car |= movemask8(eq7(x7, '^')&nh) << sh
 	}
-	m.s20, m.bs, m.lf, m.cr, m.ch, m.ob, m.dol = s20, bs, lf, cr, ch, ob, dol
+	m.s20, m.bs, m.lf, m.cr, m.ch, m.ob, m.dol, m.car = s20, bs, lf, cr, ch, ob, dol, car
 	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
 	return m
 }

@@ -26,6 +26,7 @@ func refMasks(b *[64]byte) blockMasks {
 		set(&m.ch, c == '^' || c >= 0x80)
 		set(&m.ob, c == '{')
 		set(&m.dol, c == '$')
+		set(&m.car, c == '^')
 		set(&m.hard, !ord && !sp && c != '\\' && c != '\n')
 	}
 	return m

@@ -83,10 +83,12 @@ func classify32(p *[32]byte, vals *blockVals, m *blockMasks, sh uint) {
 	bsb := uint64(bs.ToBits()) << sh
 	lf := uint64(x.Equal(cLF).ToBits()) << sh
 	cr := uint64(x.Equal(cCR).ToBits()) << sh
-	ch := uint64(x.Equal(cCaret).Or(x.Max(c80).Equal(x)).ToBits()) << sh
+	carv := x.Equal(cCaret)
+	car := uint64(carv.ToBits()) << sh
+	ch := uint64(carv.Or(x.Max(c80).Equal(x)).ToBits()) << sh
 	if sh == 0 {
 		m.ord, m.sp, m.let, m.gm, m.s20, m.bs, m.lf, m.cr, m.ch = ord, sp64, let, gm, s20b, bsb, lf, cr, ch
-		m.ob, m.dol = ob, dol
+		m.ob, m.dol, m.car = ob, dol, car
 		return
 	}
 	m.ord |= ord
@@ -100,21 +102,22 @@ func classify32(p *[32]byte, vals *blockVals, m *blockMasks, sh uint) {
 	m.ch |= ch
 	m.ob |= ob
 	m.dol |= dol
+	m.car |= car
 }
 
 // Lookup tables indexed by a byte's low nibble: the one special ordinary or
 // space byte with that nibble, and its catcode. The low nibbles of
-// ' ', '#', '$', '&', TAB, LF, '{', '}' and '_' are all different. LF gets
+// ' ', '#', '$', '&', TAB, LF, '{', '}', '^' and '_' are all different. LF gets
 // the value of a space token: the block driver emits the space that an end
 // of line in state M makes at the LF (and patches a \par in state N).
 var (
 	nibByte = archsimd.LoadUint8x32(&[32]byte{
-		' ', 0xff, 0xff, '#', '$', 0xff, '&', 0xff, 0xff, '\t', '\n', '{', 0xff, '}', 0xff, '_',
-		' ', 0xff, 0xff, '#', '$', 0xff, '&', 0xff, 0xff, '\t', '\n', '{', 0xff, '}', 0xff, '_',
+		' ', 0xff, 0xff, '#', '$', 0xff, '&', 0xff, 0xff, '\t', '\n', '{', 0xff, '}', '^', '_',
+		' ', 0xff, 0xff, '#', '$', 0xff, '&', 0xff, 0xff, '\t', '\n', '{', 0xff, '}', '^', '_',
 	})
 	nibCat = archsimd.LoadUint8x32(&[32]byte{
-		CatSpace, 0, 0, CatParam, CatMathShift, 0, CatAlignTab, 0, 0, CatSpace, CatSpace, CatBeginGroup, 0, CatEndGroup, 0, CatSubscr,
-		CatSpace, 0, 0, CatParam, CatMathShift, 0, CatAlignTab, 0, 0, CatSpace, CatSpace, CatBeginGroup, 0, CatEndGroup, 0, CatSubscr,
+		CatSpace, 0, 0, CatParam, CatMathShift, 0, CatAlignTab, 0, 0, CatSpace, CatSpace, CatBeginGroup, 0, CatEndGroup, CatSuperscr, CatSubscr,
+		CatSpace, 0, 0, CatParam, CatMathShift, 0, CatAlignTab, 0, 0, CatSpace, CatSpace, CatBeginGroup, 0, CatEndGroup, CatSuperscr, CatSubscr,
 	})
 )
 
