@@ -205,6 +205,13 @@ func FuzzFastVsRef(f *testing.F) {
 	})
 }
 
+// watchdog stops the test binary with a panic naming what when it is not
+// stopped within d: a hang then fails the test instead of running into the
+// go test timeout.
+func watchdog(d time.Duration, what string) *time.Timer {
+	return time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: not lexed in %v", what, d)) })
+}
+
 // TestLongLines: lines longer than the cancel-check interval, made of each
 // construct that changes how positions advance (a name rewritten by ^^
 // inside it moves the reader into a buffer whose indices lag the source),
@@ -218,11 +225,9 @@ func TestLongLines(t *testing.T) {
 			src := bytes.Repeat([]byte(p), n/len(p)+1)
 			for _, tail := range []string{"", "\n", "\nz\n"} {
 				doc := append(slices.Clip(src), tail...)
-				watchdog := time.AfterFunc(60*time.Second, func() {
-					panic(fmt.Sprintf("TestLongLines: %q repeated to %d bytes: not lexed in 60 s", p, len(doc)))
-				})
+				w := watchdog(60*time.Second, fmt.Sprintf("TestLongLines: %q repeated to %d bytes", p, len(doc)))
 				checkFastVsRef(t, fmt.Sprintf("%q x %d + %q", p, len(src)/len(p), tail), doc, SizeFor(doc))
-				watchdog.Stop()
+				w.Stop()
 			}
 		}
 	}
@@ -242,10 +247,7 @@ func TestManyLinesLinear(t *testing.T) {
 		src := []byte(strings.Repeat(line, 8<<20/len(line)))
 		a := NewArena(SizeFor(src))
 		run := func(name string, lex func() error) {
-			watchdog := time.AfterFunc(20*time.Second, func() {
-				panic(fmt.Sprintf("TestManyLinesLinear: %s, line end %q: 8 MB not lexed in 20 s", name, eol))
-			})
-			defer watchdog.Stop()
+			defer watchdog(20*time.Second, fmt.Sprintf("TestManyLinesLinear: %s, line end %q: 8 MB", name, eol)).Stop()
 			if err := lex(); err != nil {
 				t.Fatalf("%s, line end %q: %v", name, eol, err)
 			}

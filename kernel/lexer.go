@@ -184,7 +184,7 @@ type lexer struct {
 	lastLine  bool // the current line is the file's last
 	past      byte // the buffer byte at limit+1 (see the file comment)
 	crNext    int  // offset of the next CR at or after lineStart (len(src) if none; pure Go only)
-	lfNext    int  // the same for LF: each search runs once over the bytes it passes
+	lfNext    int  // the same for LF (nextByte)
 	checkAt   int  // source offset at which to check the cancel flag next
 	eolKinds  uint8
 	mixedDone bool
@@ -302,6 +302,19 @@ func (l *lexer) setupLine(start int) {
 	l.enterLine(start)
 }
 
+// nextByte returns the offset of the first c in src at or after start
+// (len(src) if none): prev, the answer of an earlier search, when it is
+// still at or after start.
+func nextByte(src []byte, start int, c byte, prev int) int {
+	if prev >= start {
+		return prev
+	}
+	if i := bytes.IndexByte(src[start:], c); i >= 0 {
+		return start + i
+	}
+	return len(src)
+}
+
 // enterLine makes the line starting at source offset start current, its
 // start being recorded in the line index already.
 func (l *lexer) enterLine(start int) {
@@ -318,20 +331,9 @@ func (l *lexer) enterLine(start int) {
 		// Each search is remembered until the line passes it: one that
 		// found nothing (a file with CR line ends has no LF) is not
 		// repeated for every line.
-		if l.lfNext < start {
-			l.lfNext = len(src)
-			if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
-				l.lfNext = start + i
-			}
-		}
-		term = l.lfNext
-		if l.crNext < start {
-			l.crNext = len(src)
-			if i := bytes.IndexByte(src[start:], '\r'); i >= 0 {
-				l.crNext = start + i
-			}
-		}
-		cr = l.crNext
+		l.lfNext = nextByte(src, start, '\n', l.lfNext)
+		l.crNext = nextByte(src, start, '\r', l.crNext)
+		term, cr = l.lfNext, l.crNext
 	}
 	var kind uint8
 	termEnd := term

@@ -210,7 +210,7 @@ func (l *lexer) gmVisit(stop int) {
 			switch v >> catShift {
 			case CatMathShift:
 				double := k+1 < n && val[k+1]>>catShift == CatMathShift
-				if double && (math == 0 || math == 2) {
+				if double && math != 1 {
 					// The second $ of $$ is consumed with the first.
 					if k+1 < end {
 						mask &^= 1 << (j + 1)
@@ -218,14 +218,7 @@ func (l *lexer) gmVisit(stop int) {
 						next = k + 2
 					}
 				}
-				switch {
-				case math == 0 && double:
-					math, open = 2, a.Off[k]
-				case math == 0:
-					math, open = 1, a.Off[k]
-				default:
-					math = 0
-				}
+				math, open = gmDollar(math, open, a.Off[k], double)
 			default: // \par written out, or a control sequence with a stored name
 				if math != 0 && (v < csRewritten || isParName(a, l.src, k)) {
 					l.postIssue(IssueUnclosedMath, open, uint32(math))

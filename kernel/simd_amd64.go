@@ -48,8 +48,9 @@ var (
 // classify32 computes the masks of 32 bytes into bits sh..sh+31 of m's
 // fields (sh == 0 sets the fields, sh == 32 adds the high halves) and stores
 // the codes and catcodes of their token values (as for simpleVal; other
-// bytes get unspecified values) into vals at sh. It writes m field by field: a struct copy would be made with
-// legacy SSE moves while the vector registers are dirty.
+// bytes get unspecified values) into vals at sh. It writes m field by
+// field: a struct copy would be made with legacy SSE moves while the vector
+// registers are dirty.
 func classify32(p *[32]byte, vals *blockVals, m *blockMasks, sh uint) {
 	x := archsimd.LoadUint8x32(p)
 	// 0x21 <= x <= 0x7d  <=>  min(x-0x21, 0x5c) == x-0x21
@@ -184,9 +185,9 @@ var compressIdx = func() (t [256][8]uint32) {
 // vals.val(i), offset base+i, length 1, from token slot n on, 8 bytes of
 // the block at a time (a permutation packs the selected lanes; a group
 // with none selected is stored too, and overwritten: a branch on it costs
-// more where such groups come at random), and returns the new token count. It may write scratch values
-// into up to 8 slots past the last token; the caller checked n+72 <=
-// len(val).
+// more where such groups come at random), and returns the new token
+// count. It may write scratch values into up to 8 slots past the last
+// token; the caller checked n+72 <= len(val).
 func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, base int) int {
 	_, _, _ = val[n+71], off[n+71], ln[n+71]
 	pv, po, pl := unsafe.Pointer(&val[n]), unsafe.Pointer(&off[n]), unsafe.Pointer(&ln[n])
