@@ -235,41 +235,32 @@ func (a *actor) lex(doc []byte, cancel *atomic.Bool) error {
 	// text of this length (lines of 16 bytes or more on average): counting
 	// the lines first (SizeFor reads the whole document) cost about 5 % of
 	// the service's CPU. A document of shorter lines fills it, and is
-	// lexed again in an arena grown to what SizeFor says.
+	// lexed again in an arena of SizeFor's size, which always suffices.
 	if !a.arena.Fits(kernel.SizeForText(len(doc))) {
-		if need := kernel.SizeFor(doc); !a.arena.Fits(need) {
-			a.arena = kernel.NewArena(grownSize(a.arena.Size(), need))
-			a.grown = true
-		}
+		a.fit(doc)
+		return kernel.Lex(a.arena, doc, cancel)
 	}
-	for range 4 {
-		err := kernel.Lex(a.arena, doc, cancel)
-		if !errors.Is(err, kernel.ErrArenaFull) {
-			return err
-		}
-		need := grownSize(a.arena.Size(), kernel.SizeFor(doc))
-		if a.arena.Fits(need) {
-			need = grownSize(a.arena.Size(), doubled(a.arena.Size()))
-		}
-		a.arena = kernel.NewArena(need)
+	err := kernel.Lex(a.arena, doc, cancel)
+	if errors.Is(err, kernel.ErrArenaFull) {
+		a.fit(doc)
+		err = kernel.Lex(a.arena, doc, cancel)
+	}
+	return err
+}
+
+// fit replaces the arena by a larger one when it cannot hold doc (the
+// actor is then due for rotation).
+func (a *actor) fit(doc []byte) {
+	if need := kernel.SizeFor(doc); !a.arena.Fits(need) {
+		cur := a.arena.Size()
+		a.arena = kernel.NewArena(kernel.ArenaSize{
+			Tokens:    max(cur.Tokens, need.Tokens),
+			Issues:    max(cur.Issues, need.Issues),
+			Lines:     max(cur.Lines, need.Lines),
+			NameBytes: max(cur.NameBytes, need.NameBytes),
+		})
 		a.grown = true
 	}
-	return fmt.Errorf("cannot lex a document of %d bytes: %w", len(doc), kernel.ErrArenaFull)
-}
-
-// grownSize returns capacities at least cur and need, field by field.
-func grownSize(cur, need kernel.ArenaSize) kernel.ArenaSize {
-	return kernel.ArenaSize{
-		Tokens:    max(cur.Tokens, need.Tokens),
-		Issues:    max(cur.Issues, need.Issues),
-		Lines:     max(cur.Lines, need.Lines),
-		NameBytes: max(cur.NameBytes, need.NameBytes),
-	}
-}
-
-// doubled returns s with every capacity doubled.
-func doubled(s kernel.ArenaSize) kernel.ArenaSize {
-	return kernel.ArenaSize{Tokens: 2*s.Tokens + 1, Issues: 2*s.Issues + 1, Lines: 2*s.Lines + 1, NameBytes: 2*s.NameBytes + 1}
 }
 
 // issueCount returns the number of issues found in the last document: the
