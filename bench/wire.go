@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 
+	"l0lex/client"
 	"l0lex/proto"
 )
 
@@ -22,18 +23,10 @@ func NetDialer(network, addr string) Dialer {
 		if err != nil {
 			return nil, fmt.Errorf("cannot connect to l0d: %w", err)
 		}
-		// Room for a whole MB-sized request in the socket: one write
-		// instead of a sleep and a wake-up per default-sized buffer.
-		if b, ok := c.(interface{ SetWriteBuffer(int) error }); ok {
-			_ = b.SetWriteBuffer(sendBuffer)
-		}
+		client.RaiseSendBuffer(c)
 		return c, nil
 	}
 }
-
-// sendBuffer is the SO_SNDBUF the load generators ask for (the kernel caps
-// it at net.core.wmem_max).
-const sendBuffer = 4 << 20
 
 // maxReplyPayload bounds the payload of a reply frame the generators accept;
 // a larger length means the stream is out of step.

@@ -34,24 +34,30 @@ type Conn struct {
 
 // Dial connects to l0d at addr over network ("unix": a socket path; "tcp":
 // host:port). ctx bounds the connection attempt only. TCP connections use
-// keep-alive probes. The socket's send buffer is raised to sendBuffer
-// (within the kernel's net.core.wmem_max) so that an MB-sized document
-// goes out in one write rather than a sleep and a wake-up per default-sized
-// buffer.
+// keep-alive probes. The socket's send buffer is raised (RaiseSendBuffer).
 func Dial(ctx context.Context, network, addr string) (*Conn, error) {
 	d := net.Dialer{KeepAlive: 15 * time.Second}
 	nc, err := d.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to l0d: %w", err)
 	}
-	if b, ok := nc.(interface{ SetWriteBuffer(int) error }); ok {
-		_ = b.SetWriteBuffer(sendBuffer)
-	}
+	RaiseSendBuffer(nc)
 	return NewConn(nc), nil
 }
 
-// sendBuffer is the SO_SNDBUF Dial asks for.
-const sendBuffer = 4 << 20
+// SendBuffer is the SO_SNDBUF that RaiseSendBuffer asks for.
+const SendBuffer = 4 << 20
+
+// RaiseSendBuffer asks the kernel for a SendBuffer-byte send buffer on nc
+// (capped at net.core.wmem_max) when nc has one, so that a megabyte-sized
+// document goes out in one write rather than a sleep and a wake-up per
+// default-sized buffer. A refusal is ignored: the default works, only
+// slower. Safe to call from any goroutine before nc is used.
+func RaiseSendBuffer(nc net.Conn) {
+	if b, ok := nc.(interface{ SetWriteBuffer(int) error }); ok {
+		_ = b.SetWriteBuffer(SendBuffer)
+	}
+}
 
 // NewConn runs the client protocol over an established connection (it takes
 // ownership of nc and starts the reader goroutine; Close stops it).
