@@ -19,11 +19,7 @@ func (t *Telemetry) Handler() http.Handler { return t.handler }
 // newHandler builds the handler Handler returns (once: the metric handler
 // registers its own promhttp_* collectors).
 func (t *Telemetry) newHandler() http.Handler {
-	var g prometheus.Gatherer = t.m.core
-	if !t.cfg.OmitLegacyLatencyMs {
-		g = prometheus.Gatherers{t.m.core, t.m.legacy}
-	}
-	metrics := promhttp.InstrumentMetricHandler(t.m.core, promhttp.HandlerFor(g, promhttp.HandlerOpts{
+	metrics := promhttp.InstrumentMetricHandler(t.m.core, promhttp.HandlerFor(t.gatherer(), promhttp.HandlerOpts{
 		Registry:          t.m.core,
 		EnableOpenMetrics: false,
 	}))
@@ -45,11 +41,20 @@ func (t *Telemetry) newHandler() http.Handler {
 	return mux
 }
 
+// gatherer returns what /metrics serves: the core registry, and the legacy
+// one unless OmitLegacyLatencyMs.
+func (t *Telemetry) gatherer() prometheus.Gatherer {
+	if t.cfg.OmitLegacyLatencyMs {
+		return t.m.core
+	}
+	return prometheus.Gatherers{t.m.core, t.m.legacy}
+}
+
 // Families returns the sorted names of the service's own metric families
-// (l0_*) that t exports; the Go runtime's and the process's are left out.
-// Safe for concurrent use.
+// (l0_*) that t exports on /metrics; the Go runtime's and the process's
+// are left out. Safe for concurrent use.
 func (t *Telemetry) Families() ([]string, error) {
-	fams, err := prometheus.Gatherers{t.m.core, t.m.legacy}.Gather()
+	fams, err := t.gatherer().Gather()
 	if err != nil {
 		return nil, fmt.Errorf("cannot gather the metrics: %w", err)
 	}
