@@ -48,8 +48,7 @@ func lexFast(a *Arena, src []byte, cancel *atomic.Bool, simd bool) error {
 // combination).
 func lexFastMode(a *Arena, src []byte, cancel *atomic.Bool, simd, block bool) error {
 	var l lexer
-	l.init(a, src, cancel)
-	l.simd = simd
+	l.init(a, src, cancel, simd)
 	if !block {
 		l.blockFrom = len(src) + 1
 	}

@@ -210,13 +210,14 @@ const (
 )
 
 // init prepares l to lex src into a (which it resets) and reads the first
-// line.
-func (l *lexer) init(a *Arena, src []byte, cancel *atomic.Bool) {
+// line; simd lets it find line ends with the AVX2 kernels (set before the
+// first line, which would otherwise search the whole document for a CR).
+func (l *lexer) init(a *Arena, src []byte, cancel *atomic.Bool, simd bool) {
 	a.Reset()
 	a.src = src
 	a.names = append(a.names, "par\r"...)
 	a.nameRef = append(a.nameRef, 0<<32|3, 3<<32|1)
-	*l = lexer{a: a, src: src, cancel: cancel, tokCap: a.size.Tokens, checkAt: cancelEvery, crNext: -1, lfNext: -1}
+	*l = lexer{a: a, src: src, cancel: cancel, tokCap: a.size.Tokens, checkAt: cancelEvery, crNext: -1, lfNext: -1, simd: simd}
 	if len(a.Val) < l.tokCap {
 		l.tokCap = len(a.Val)
 	}
@@ -230,7 +231,7 @@ func (l *lexer) init(a *Arena, src []byte, cancel *atomic.Bool) {
 // lexRef lexes src into a with the reference driver: slow() alone.
 func lexRef(a *Arena, src []byte, cancel *atomic.Bool) error {
 	var l lexer
-	l.init(a, src, cancel)
+	l.init(a, src, cancel, false)
 	for !l.done {
 		l.slow()
 		if l.pos >= l.checkAt {

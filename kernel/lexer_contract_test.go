@@ -14,7 +14,7 @@ import (
 // give the reference arena.
 func lexContract(a *Arena, src []byte, r *rand.Rand) error {
 	var l lexer
-	l.init(a, src, nil)
+	l.init(a, src, nil, false)
 	for !l.done {
 		if l.rw || l.pos >= l.limit || r.IntN(3) == 0 {
 			l.slow()

@@ -100,7 +100,7 @@ func TestGroupsAndMathBlocks(t *testing.T) {
 		// Rounds at any points while lexing give the same issues.
 		b := NewArena(SizeFor(src))
 		var l lexer
-		l.init(b, src, nil)
+		l.init(b, src, nil, false)
 		for !l.done {
 			l.slow()
 			if r.IntN(4) == 0 {
