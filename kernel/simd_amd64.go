@@ -22,12 +22,62 @@ const simdNotBuiltReason = ""
 // and contains no legacy SSE instruction: on some CPUs mixing legacy SSE
 // code (which the Go compiler emits to zero and copy memory) with dirty
 // upper halves of the YMM registers costs hundreds of cycles each time.
+//
+// Both halves are classified side by side and each mask is written once,
+// whole (m's fields are not built in memory half by half). The token
+// values are code = the byte (32 for TAB) and catcode 11 for letters, the
+// nibble table's for its bytes, 12 otherwise (as for simpleVal; other
+// bytes get unspecified values).
 func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
-	classify32((*[32]byte)(b[:32]), vals, m, 0)
-	classify32((*[32]byte)(b[32:]), vals, m, 32)
-	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
+	x0 := archsimd.LoadUint8x32((*[32]byte)(b[:32]))
+	x1 := archsimd.LoadUint8x32((*[32]byte)(b[32:]))
+	lower0, lower1 := x0.Or(c20), x1.Or(c20)
+	l0, l1 := lower0.Sub(cA), lower1.Sub(cA)
+	let0, let1 := l0.Min(c25).Equal(l0), l1.Min(c25).Equal(l1)
+
+	// Token values. (x.Merge(y, m) keeps x where m is set and takes y
+	// elsewhere.)
+	x0.Max(c20).Store((*[32]byte)(vals.code[:32]))
+	x1.Max(c20).Store((*[32]byte)(vals.code[32:64]))
+	n0, n1 := x0.And(cNib).AsInt8x32(), x1.And(cNib).AsInt8x32()
+	isNib0 := nibByte.PermuteOrZeroGrouped(n0).Equal(x0)
+	isNib1 := nibByte.PermuteOrZeroGrouped(n1).Equal(x1)
+	nibCat.PermuteOrZeroGrouped(n0).Merge(cCatLetter.Merge(cCatOther, let0), isNib0).Store((*[32]byte)(vals.cat[:32]))
+	nibCat.PermuteOrZeroGrouped(n1).Merge(cCatLetter.Merge(cCatOther, let1), isNib1).Store((*[32]byte)(vals.cat[32:64]))
+
+	m.let = join(let0.ToBits(), let1.ToBits())
+	// 0x21 <= x <= 0x7d  <=>  min(x-0x21, 0x5c) == x-0x21
+	d0, d1 := x0.Sub(c21), x1.Sub(c21)
+	bs0, bs1 := x0.Equal(cBS), x1.Equal(cBS)
+	excl0 := bs0.Or(x0.Equal(cPct)).Or(lower0.Equal(cTilde))
+	excl1 := bs1.Or(x1.Equal(cPct)).Or(lower1.Equal(cTilde))
+	ord0 := d0.Min(c5c).Equal(d0).ToBits() &^ excl0.ToBits()
+	ord1 := d1.Min(c5c).Equal(d1).ToBits() &^ excl1.ToBits()
+	ord := join(ord0, ord1)
+	m.ord = ord
+	bs := join(bs0.ToBits(), bs1.ToBits())
+	m.bs = bs
+	s200, s201 := x0.Equal(cSp), x1.Equal(cSp)
+	m.s20 = join(s200.ToBits(), s201.ToBits())
+	sp := join(s200.Or(x0.Equal(cTab)).ToBits(), s201.Or(x1.Equal(cTab)).ToBits())
+	m.sp = sp
+	lf := join(x0.Equal(cLF).ToBits(), x1.Equal(cLF).ToBits())
+	m.lf = lf
+	m.cr = join(x0.Equal(cCR).ToBits(), x1.Equal(cCR).ToBits())
+	m.hard = ^(ord | sp | bs | lf)
+	ob0, ob1 := x0.Equal(cLBrace), x1.Equal(cLBrace)
+	dol0, dol1 := x0.Equal(cDollar), x1.Equal(cDollar)
+	m.ob = join(ob0.ToBits(), ob1.ToBits())
+	m.dol = join(dol0.ToBits(), dol1.ToBits())
+	m.gm = join(ob0.Or(x0.Equal(cRBrace)).Or(dol0).ToBits(), ob1.Or(x1.Equal(cRBrace)).Or(dol1).ToBits())
+	car0, car1 := x0.Equal(cCaret), x1.Equal(cCaret)
+	m.car = join(car0.ToBits(), car1.ToBits())
+	m.ch = join(car0.Or(x0.Max(c80).Equal(x0)).ToBits(), car1.Or(x1.Max(c80).Equal(x1)).ToBits())
 	archsimd.ClearAVXUpperBits()
 }
+
+// join returns the 64-bit mask of a block from the masks of its halves.
+func join(lo, hi uint32) uint64 { return uint64(lo) | uint64(hi)<<32 }
 
 func bc(c uint8) archsimd.Uint8x32 { return archsimd.BroadcastUint8x32(c) }
 
@@ -44,67 +94,6 @@ var (
 	vOnes                       = archsimd.BroadcastUint32x8(1)
 	vEight                      = archsimd.BroadcastUint32x8(8)
 )
-
-// classify32 computes the masks of 32 bytes into bits sh..sh+31 of m's
-// fields (sh == 0 sets the fields, sh == 32 adds the high halves) and stores
-// the codes and catcodes of their token values (as for simpleVal; other
-// bytes get unspecified values) into vals at sh. It writes m field by
-// field: a struct copy would be made with legacy SSE moves while the vector
-// registers are dirty.
-func classify32(p *[32]byte, vals *blockVals, m *blockMasks, sh uint) {
-	x := archsimd.LoadUint8x32(p)
-	// 0x21 <= x <= 0x7d  <=>  min(x-0x21, 0x5c) == x-0x21
-	d := x.Sub(c21)
-	inRange := d.Min(c5c).Equal(d)
-	lower := x.Or(c20)
-	bs := x.Equal(cBS)
-	excl := bs.Or(x.Equal(cPct)).Or(lower.Equal(cTilde))
-	l := lower.Sub(cA)
-	letter := l.Min(c25).Equal(l)
-	s20 := x.Equal(cSp)
-	sp := s20.Or(x.Equal(cTab))
-
-	// Token values: code = the byte (32 for TAB); catcode 11 for letters,
-	// the nibble table's for its bytes, 12 otherwise.
-	// (x.Merge(y, m) keeps x where m is set and takes y elsewhere.)
-	code := x.Max(c20)
-	nib := x.And(cNib).AsInt8x32()
-	isNib := nibByte.PermuteOrZeroGrouped(nib).Equal(x)
-	cat := nibCat.PermuteOrZeroGrouped(nib).Merge(cCatLetter.Merge(cCatOther, letter), isNib)
-	code.Store((*[32]byte)(vals.code[sh:]))
-	cat.Store((*[32]byte)(vals.cat[sh:]))
-	ord := uint64(inRange.ToBits()&^excl.ToBits()) << sh
-	sp64 := uint64(sp.ToBits()) << sh
-	let := uint64(letter.ToBits()) << sh
-	obv, dolv := x.Equal(cLBrace), x.Equal(cDollar)
-	ob := uint64(obv.ToBits()) << sh
-	dol := uint64(dolv.ToBits()) << sh
-	gm := uint64(obv.Or(x.Equal(cRBrace)).Or(dolv).ToBits()) << sh
-	s20b := uint64(s20.ToBits()) << sh
-	bsb := uint64(bs.ToBits()) << sh
-	lf := uint64(x.Equal(cLF).ToBits()) << sh
-	cr := uint64(x.Equal(cCR).ToBits()) << sh
-	carv := x.Equal(cCaret)
-	car := uint64(carv.ToBits()) << sh
-	ch := uint64(carv.Or(x.Max(c80).Equal(x)).ToBits()) << sh
-	if sh == 0 {
-		m.ord, m.sp, m.let, m.gm, m.s20, m.bs, m.lf, m.cr, m.ch = ord, sp64, let, gm, s20b, bsb, lf, cr, ch
-		m.ob, m.dol, m.car = ob, dol, car
-		return
-	}
-	m.ord |= ord
-	m.sp |= sp64
-	m.let |= let
-	m.gm |= gm
-	m.s20 |= s20b
-	m.bs |= bsb
-	m.lf |= lf
-	m.cr |= cr
-	m.ch |= ch
-	m.ob |= ob
-	m.dol |= dol
-	m.car |= car
-}
 
 // Lookup tables indexed by a byte's low nibble: the one special ordinary or
 // space byte with that nibble, and its catcode. The low nibbles of
