@@ -20,12 +20,17 @@ type connState struct {
 
 	pendStart  int64     // loop only: when the first byte of a buffered partial frame was read
 	closedByUs bool      // loop only: we answered a fatal frame error and closed
+	stopped    bool      // loop only: a fatal frame error came; input is ignored
 	asm        *assembly // loop only: a large lex payload being received
 
 	mu       sync.Mutex
 	inflight int      // lex requests whose reply is not written or dropped yet
 	closed   bool     // gnet closed the connection
 	ho       *handoff // set when the peer half-closed with requests in flight
+	// lastWord is the error frame of a fatal frame error that came while
+	// requests were in flight: it is written after their replies, and then
+	// the connection is closed.
+	lastWord []byte
 }
 
 // OnClose cancels the connection's requests, or, when the peer only shut

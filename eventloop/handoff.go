@@ -82,6 +82,14 @@ func (h *handoff) run() {
 		}
 		p.finish(sent)
 	}
+	st.mu.Lock()
+	last := st.lastWord // a fatal frame error came before the half-close
+	st.lastWord = nil
+	st.mu.Unlock()
+	if last != nil && !broken {
+		_ = conn.SetWriteDeadline(time.Now().Add(h.timeout))
+		_, _ = conn.Write(last)
+	}
 	if conn != nil {
 		conn.Close()
 	}

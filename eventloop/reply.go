@@ -87,8 +87,15 @@ func (p *pending) finish(sent bool) {
 	}
 	st.mu.Lock()
 	st.inflight--
+	var last []byte
+	if st.inflight == 0 && !st.closed {
+		last, st.lastWord = st.lastWord, nil
+	}
 	st.mu.Unlock()
 	s.inflight.Add(-1)
+	if last != nil {
+		s.closeAfterReplies(st, last)
+	}
 }
 
 // record is the telemetry record of p's request and reply.

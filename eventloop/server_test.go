@@ -242,6 +242,65 @@ func TestFrameErrors(t *testing.T) {
 	}
 }
 
+// TestFatalErrorAfterRequests: requests read before a frame error that
+// closes the connection are still answered, each once, before the error
+// frame; then the server closes. Bytes after the bad header are ignored.
+func TestFatalErrorAfterRequests(t *testing.T) {
+	cases := []struct {
+		name string
+		bad  []byte
+		code proto.ErrCode
+	}{
+		{"oversize", proto.AppendHeader(nil, proto.Header{Type: proto.TypeLex, ReqID: 9, Len: 1025}), proto.ErrTooLarge},
+		{"type zero", frame(0, 9, nil), proto.ErrBadFrame},
+		{"garbage", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), proto.ErrBadFrame},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := newFakePool(t)
+			srv := startServer(t, eventloop.Config{MaxReqBytes: 1024}, pool)
+			c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
+			// Two held requests, one answered at once, the bad header and
+			// a request after it, all in one write.
+			var b []byte
+			b = append(b, lexFrame(1, []byte("HOLD 1"))...)
+			b = append(b, lexFrame(2, []byte("abc"))...)
+			b = append(b, proto.AppendHeader(nil, proto.Header{Type: proto.TypeLexFull, ReqID: 3, Len: 4})...)
+			b = append(b, "HOLD"...)
+			b = append(b, tc.bad...)
+			b = append(b, lexFrame(4, []byte("after"))...)
+			if _, err := c.Write(b); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "held requests", func() bool { return pool.heldCount() == 2 })
+			if f := mustRead(t, c); f.ReqID != 2 || reply(t, f).NTokens != 3 {
+				t.Fatalf("first frame: %+v, want the reply to request 2", f)
+			}
+			pool.release()
+			seen := map[uint64]bool{}
+			for range 2 {
+				f := mustRead(t, c)
+				if seen[f.ReqID] || (f.ReqID != 1 && f.ReqID != 3) {
+					t.Fatalf("unexpected frame %+v", f)
+				}
+				seen[f.ReqID] = true
+			}
+			f := mustRead(t, c)
+			if f.ReqID != 9 && tc.name != "garbage" {
+				t.Fatalf("error frame for req %d, want 9", f.ReqID)
+			}
+			if got := errCode(t, f); got != tc.code {
+				t.Fatalf("error code %d, want %d", got, tc.code)
+			}
+			expectEOF(t, c)
+			waitFor(t, "in-flight to drain", func() bool { return srv.InFlight() == 0 })
+			if s := srv.Snapshot(); s.Requests != 3 || s.Replies != 3 || s.Dropped != 0 {
+				t.Fatalf("stats %+v: want 3 requests, 3 replies, none dropped", s)
+			}
+		})
+	}
+}
+
 func TestSlowReaderDisconnected(t *testing.T) {
 	pool := newFakePool(t)
 	srv := startServer(t, eventloop.Config{MaxOutbound: 64 << 10}, pool)

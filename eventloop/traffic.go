@@ -26,6 +26,10 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 	if s.readHook != nil {
 		s.readHook(c.InboundBuffered())
 	}
+	if st.stopped { // closing once the replies in flight are written
+		_, _ = c.Discard(c.InboundBuffered())
+		return gnet.None
+	}
 	if c.OutboundBuffered() > s.cfg.MaxOutbound {
 		return s.fatal(c, st, 0, proto.ErrBusy,
 			fmt.Sprintf("over %d reply bytes are waiting for this client to read them; closing the connection", s.cfg.MaxOutbound))
@@ -247,9 +251,48 @@ func (s *Server) writeError(c gnet.Conn, reqID uint64, code proto.ErrCode, msg s
 }
 
 // fatal answers a frame error that leaves the stream unusable and closes
-// the connection (only this one).
+// the connection (only this one). Requests read before the bad frame are
+// still answered: while any is in flight the connection stops reading, and
+// the error frame follows their replies (see closeAfterReplies).
 func (s *Server) fatal(c gnet.Conn, st *connState, reqID uint64, code proto.ErrCode, msg string) gnet.Action {
+	st.mu.Lock()
+	waiting := st.inflight > 0
+	if waiting {
+		st.lastWord = proto.AppendError(nil, reqID, code, msg)
+	}
+	st.mu.Unlock()
+	if waiting {
+		s.stats.FrameErrors.Add(1)
+		st.stopped = true
+		s.dropAssembly(st)
+		_, _ = c.Discard(c.InboundBuffered())
+		return gnet.None
+	}
+	s.dropAssembly(st)
 	s.writeError(c, reqID, code, msg)
 	st.closedByUs = true
 	return gnet.Close
+}
+
+// dropAssembly abandons a large payload still arriving (never submitted).
+func (s *Server) dropAssembly(st *connState) {
+	if a := st.asm; a != nil {
+		st.asm = nil
+		if a.pooled {
+			s.docs.put(a.buf)
+		}
+	}
+}
+
+// closeAfterReplies writes the error frame of a fatal frame error once the
+// last reply in flight is written, then closes the connection. Called by
+// finish with the frame it took from st.lastWord, from any goroutine.
+func (s *Server) closeAfterReplies(st *connState, frame []byte) {
+	err := st.c.AsyncWrite(frame, func(c gnet.Conn, _ error) error {
+		st.closedByUs = true // on the loop, as OnClose reads it
+		return c.Close()
+	})
+	if err != nil {
+		_ = st.c.Close()
+	}
 }
