@@ -293,9 +293,13 @@ func (l *lexer) blockRun(simd bool) {
 				pend = -1
 			}
 			// Braces: the depth can only go below zero, an issue, when
-			// the block closes more groups than are open.
+			// the block closes more groups than are open and some '}'
+			// does not come right after a '{' (among the braces): adding
+			// each '{' bit, shifted up one, to the bits between braces
+			// carries it to the next brace.
 			ob, cb := m.ob&emit, m.gm&^m.ob&^m.dol&emit
-			if nc := bits.OnesCount64(cb); nc <= depth {
+			br := ob | cb
+			if nc := bits.OnesCount64(cb); nc <= depth || cb&^(^br+ob<<1) == 0 {
 				depth += bits.OnesCount64(ob) - nc
 			} else {
 				for x := ob | cb; x != 0; x &= x - 1 {
@@ -310,8 +314,33 @@ func (l *lexer) blockRun(simd bool) {
 					}
 				}
 			}
-			// Math: $ and \par.
+			// Math: $ and \par. Without a \par, and when no $ is
+			// followed by another (the same carry as for braces finds
+			// each $'s next token), every $ toggles math: only their
+			// number and the last one count. A $ that is the block's
+			// last token waits for the next block.
 			dol, par := m.dol&emit&^skip, pl.par|parCS
+			if par == 0 && dol != 0 {
+				last := 63 - bits.LeadingZeros64(dol)
+				lastPend := emit>>last>>1 == 0
+				rest := dol
+				if lastPend {
+					rest &^= 1 << last
+				}
+				if (^emit+rest<<1)&emit&m.dol == 0 {
+					if c := bits.OnesCount64(rest); c != 0 {
+						if (b2u(math != 0)+uint64(c))&1 != 0 {
+							math, open = 1, uint32(p+63-bits.LeadingZeros64(rest))
+						} else {
+							math = 0
+						}
+					}
+					if lastPend {
+						pend = p + last
+					}
+					dol = 0
+				}
+			}
 			for x := dol | par; x != 0; x &= x - 1 {
 				i := bits.TrailingZeros64(x)
 				if par>>i&1 != 0 {

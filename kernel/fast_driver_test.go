@@ -181,6 +181,30 @@ func TestFastVsRefHostile(t *testing.T) {
 	}
 }
 
+// TestFastVsRefGroupMath: random documents of braces, dollars and \par
+// among text the block driver lexes on its own (no byte that stops it), so
+// that its group and math check meets every pattern in every position of
+// a block: nested and unmatched braces, $ and $$ next to each other or
+// apart, math left open at a \par or a blank line.
+func TestFastVsRefGroupMath(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	// Documents take their pieces from a random prefix of this list: the
+	// shorter ones have no \par, no $$ and no line end.
+	pieces := []string{
+		"$", "a", " ", "x", "{", "}", "$x$", "bc", "word ", "\\frac{a}{b}", "{}", "}{", "$$", "\\foo",
+		"\\{", "\\}", "\\$", "\n", "$$y$$", "\\par", "\\par ", "\n\n",
+	}
+	iters := 4000
+	if testing.Short() {
+		iters = 400
+	}
+	for i := 0; i < iters; i++ {
+		weights := r.IntN(len(pieces)) + 1 // some documents use only a few pieces
+		src := piecesDoc(r.IntN(1500), func() string { return pieces[r.IntN(weights)] })
+		checkFastVsRef(t, fmt.Sprint("group/math ", i), src, SizeFor(src))
+	}
+}
+
 // FuzzFastVsRef: every fast variant equals the reference driver (tokens,
 // spans, names, issues, line index, errors) and never panics.
 func FuzzFastVsRef(f *testing.F) {
