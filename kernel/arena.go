@@ -27,8 +27,16 @@ type ArenaSize struct {
 	NameBytes int // bytes for control-sequence names that differ from the source
 }
 
+// blockLineRoom is the line-index room the block driver needs to run: it
+// lexes a block only when the index can take 64 more lines (one per byte).
+// SizeFor and SizeForText add it, so that the block driver runs to the
+// end of a document in an arena they size (without it, it would stop 64
+// lines before the end, and never start on a document of fewer lines).
+const blockLineRoom = 64
+
 // SizeFor returns capacities that are always enough for src: at most one
-// token per byte plus one per line (its end-of-line character).
+// token per byte plus one per line (its end-of-line character), and room
+// for blockLineRoom more lines.
 //
 // It scans src for line ends, which costs far less than lexing it.
 func SizeFor(src []byte) ArenaSize {
@@ -36,7 +44,7 @@ func SizeFor(src []byte) ArenaSize {
 	return ArenaSize{
 		Tokens:    len(src) + lines + 1,
 		Issues:    1024,
-		Lines:     lines + 1,
+		Lines:     lines + 1 + blockLineRoom,
 		NameBytes: nameBytesFor(len(src), lines, bytes.Contains(src, caretPair)),
 	}
 }
@@ -62,7 +70,7 @@ func nameBytesFor(n, lines int, carets bool) int {
 // needs SizeFor.
 func SizeForText(n int) ArenaSize {
 	lines := n/16 + 1
-	return ArenaSize{Tokens: n + lines + 1, Issues: 1024, Lines: lines + 1, NameBytes: nameBytesFor(n, lines, true)}
+	return ArenaSize{Tokens: n + lines + 1, Issues: 1024, Lines: lines + 1 + blockLineRoom, NameBytes: nameBytesFor(n, lines, true)}
 }
 
 // SizeForBytes returns capacities enough for any document of up to n bytes
