@@ -22,6 +22,7 @@ type config struct {
 	TCPAnyAddr       bool
 	Cores            []int
 	CoresFromMask    bool // Cores is the affinity mask (L0_POOL_CORES unset)
+	CoresRemapped    []int // CPUs of L0_POOL_CORES outside the affinity mask, replaced in Cores
 	HedgeMs          int
 	HedgeAuto        bool
 	HedgeMaxPct      float64
@@ -186,14 +187,41 @@ func parseConfig(args []string, lookup func(string) (string, bool), usageOut io.
 			return nil, fmt.Errorf("invalid %s=%q (flag --%s, env %s): %v", src, v, s.flag, s.env, err)
 		}
 	}
+	mask, err := affinityCores()
+	if err != nil {
+		return nil, err
+	}
 	if len(c.Cores) == 0 {
-		cores, err := affinityCores()
-		if err != nil {
-			return nil, err
-		}
-		c.Cores, c.CoresFromMask = cores, true
+		c.Cores, c.CoresFromMask = mask, true
+	} else {
+		c.Cores, c.CoresRemapped = remapCores(c.Cores, mask)
 	}
 	return c, nil
+}
+
+// remapCores replaces each CPU of cores that is not in the affinity mask
+// by the mask's CPU at the same position modulo its size, so that an actor
+// list written for a larger machine (the runbook's 0,1,2,3 on two CPUs)
+// still runs every actor pinned, spread over the CPUs there are, rather
+// than unpinned (an unpinned actor migrates and doubles the tail). It
+// returns the new list and the CPUs it replaced.
+func remapCores(cores, mask []int) ([]int, []int) {
+	if len(mask) == 0 {
+		return cores, nil
+	}
+	in := make(map[int]bool, len(mask))
+	for _, m := range mask {
+		in[m] = true
+	}
+	var out, gone []int
+	for i, c := range cores {
+		if !in[c] {
+			gone = append(gone, c)
+			c = mask[i%len(mask)]
+		}
+		out = append(out, c)
+	}
+	return out, gone
 }
 
 func nonEmpty(dst *string, v string) error {
@@ -331,6 +359,9 @@ func (c *config) print(w io.Writer, version, kernelPath, kernelWhy string) {
 	cores := fmt.Sprint(c.Cores)
 	if c.CoresFromMask {
 		cores += " (affinity mask)"
+	}
+	if len(c.CoresRemapped) > 0 {
+		cores += fmt.Sprintf(" (L0_POOL_CORES named CPUs %v, which are not in the affinity mask: their actors run on the CPUs shown)", c.CoresRemapped)
 	}
 	tcp := c.TCP
 	if tcp == "" {

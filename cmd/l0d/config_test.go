@@ -31,7 +31,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "env", env: map[string]string{"L0_SOCK": "/tmp/x.sock", "L0_POOL_CORES": "0,1,1", "L0_HEDGE_MS": "auto",
 			"L0_ROTATE_BYTES": "512MiB", "L0_MAX_REQ_BYTES": "1048576", "L0_FAULT_CONTROL": "1", "L0_TCP": "127.0.0.1:7410"},
 			check: func(t *testing.T, c *config) {
-				if c.Sock != "/tmp/x.sock" || !reflect.DeepEqual(c.Cores, []int{0, 1, 1}) || c.CoresFromMask || !c.HedgeAuto ||
+				if c.Sock != "/tmp/x.sock" || !reflect.DeepEqual(c.Cores, onThisMachine(t, 0, 1, 1)) || c.CoresFromMask || !c.HedgeAuto ||
 					c.RotateBytes != 512<<20 || c.MaxReqBytes != 1<<20 || !c.FaultControl || c.TCP != "127.0.0.1:7410" {
 					t.Fatalf("env: %+v", c)
 				}
@@ -39,7 +39,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "flags override env", args: []string{"--sock", "/tmp/f.sock", "--hedge-ms=0", "--allow-scalar", "--pool-cores", "0-2"},
 			env: map[string]string{"L0_SOCK": "/tmp/e.sock", "L0_HEDGE_MS": "12", "L0_ALLOW_SCALAR": "0"},
 			check: func(t *testing.T, c *config) {
-				if c.Sock != "/tmp/f.sock" || c.HedgeMs != 0 || c.HedgeAuto || !c.AllowScalar || !reflect.DeepEqual(c.Cores, []int{0, 1, 2}) ||
+				if c.Sock != "/tmp/f.sock" || c.HedgeMs != 0 || c.HedgeAuto || !c.AllowScalar || !reflect.DeepEqual(c.Cores, onThisMachine(t, 0, 1, 2)) ||
 					c.spares() != 0 {
 					t.Fatalf("flags: %+v", c)
 				}
@@ -85,6 +85,37 @@ func TestParseConfig(t *testing.T) {
 			}
 			tc.check(t, c)
 		})
+	}
+}
+
+// onThisMachine returns cores as l0d runs them here: CPUs outside this
+// process's affinity mask remapped (see remapCores).
+func onThisMachine(t *testing.T, cores ...int) []int {
+	t.Helper()
+	mask, err := affinityCores()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := remapCores(cores, mask)
+	return out
+}
+
+// TestRemapCores: CPUs outside the mask take the mask's CPU at their
+// position modulo the mask's size; the others stay.
+func TestRemapCores(t *testing.T) {
+	cases := []struct {
+		cores, mask, want, gone []int
+	}{
+		{[]int{0, 1, 2, 3}, []int{0, 1}, []int{0, 1, 0, 1}, []int{2, 3}},
+		{[]int{0, 1, 1}, []int{0, 1}, []int{0, 1, 1}, nil},
+		{[]int{7, 3, 9}, []int{2, 3, 4, 5}, []int{2, 3, 4}, []int{7, 9}},
+		{[]int{1, 0}, nil, []int{1, 0}, nil},
+	}
+	for _, tc := range cases {
+		got, gone := remapCores(tc.cores, tc.mask)
+		if !reflect.DeepEqual(got, tc.want) || !reflect.DeepEqual(gone, tc.gone) {
+			t.Errorf("remapCores(%v, %v) = %v, %v; want %v, %v", tc.cores, tc.mask, got, gone, tc.want, tc.gone)
+		}
 	}
 }
 
