@@ -21,7 +21,7 @@ type config struct {
 	TCP              string
 	TCPAnyAddr       bool
 	Cores            []int
-	CoresFromMask    bool // Cores is the affinity mask (L0_POOL_CORES unset)
+	CoresFromMask    bool  // Cores is the affinity mask (L0_POOL_CORES unset)
 	CoresRemapped    []int // CPUs of L0_POOL_CORES outside the affinity mask, replaced in Cores
 	HedgeMs          int
 	HedgeAuto        bool
