@@ -31,9 +31,6 @@ func (w *Wheel) Advance(now int64) []int {
 // Len returns the number of pending entries.
 func (w *Wheel) Len() int { return w.w.len() }
 
-// NextAt returns the earliest deadline held, or -1.
-func (w *Wheel) NextAt() int64 { return w.w.nextAt() }
-
 // Budget is the hedge budget.
 type Budget struct{ b *budget }
 

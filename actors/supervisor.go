@@ -141,30 +141,34 @@ func (s *supervisor) stop() {
 	}
 }
 
-// run is the supervisor goroutine. Its timer is set to the earliest
-// deadline the wheel holds, so a hedge goes out at its deadline rather
-// than at the next tick of a free-running ticker (which made it about one
-// tick late on average); with no deadline held it does not wake at all.
+// run is the supervisor goroutine. Its ticker runs only while the wheel
+// holds deadlines.
 func (s *supervisor) run() {
 	defer close(s.exited)
-	t := time.NewTimer(time.Hour)
-	t.Stop()
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	ticking := true
 	for {
-		if next := s.wheel.nextAt(); next >= 0 {
-			t.Reset(time.Duration(max(next-s.p.now(), 0)))
-		} else {
+		if ticking && s.wheel.len() == 0 {
 			t.Stop()
+			ticking = false
+		}
+		var tc <-chan time.Time
+		if ticking {
+			tc = t.C
 		}
 		select {
-		case <-t.C:
+		case <-tc:
 			s.drain()
 			s.advance()
 		case <-s.wake:
 			s.drain()
-			s.advance() // a deadline may have passed while queued
 		case <-s.quit:
-			t.Stop()
 			return
+		}
+		if !ticking && s.wheel.len() > 0 {
+			t.Reset(tick)
+			ticking = true
 		}
 	}
 }
@@ -205,7 +209,7 @@ func (s *supervisor) advance() {
 	}
 	s.wheel.advance(now, s.fire)
 	for i, e := range s.rearm {
-		s.wheel.add(e.at, e.j)
+		s.wheel.add(e.due, e.j)
 		s.rearm[i] = wheelEntry{}
 	}
 	s.rearm = s.rearm[:0]
@@ -253,7 +257,7 @@ func (s *supervisor) fire(j *job) {
 		return
 	}
 	if tRun == 0 { // still queued: look again at the next tick
-		s.rearm = append(s.rearm, wheelEntry{at: now + int64(tick), j: j})
+		s.rearm = append(s.rearm, wheelEntry{due: now + int64(tick), j: j})
 		return
 	}
 	due := max(j.tSubmit+d, tRun+int64(tick))
@@ -267,7 +271,7 @@ func (s *supervisor) fire(j *job) {
 		due, straggler = max(j.tSubmit+d, tLex+max(slow, int64(tick))), true
 	}
 	if now < due {
-		s.rearm = append(s.rearm, wheelEntry{at: due, j: j})
+		s.rearm = append(s.rearm, wheelEntry{due: due, j: j})
 		return
 	}
 	if straggler && !p.anyIdle(exclude, 0, p.nCore) {
@@ -283,7 +287,7 @@ func (s *supervisor) fire(j *job) {
 			}
 		}
 		if !starved { // nowhere to go: look again at the next tick
-			s.rearm = append(s.rearm, wheelEntry{at: now + int64(tick), j: j})
+			s.rearm = append(s.rearm, wheelEntry{due: now + int64(tick), j: j})
 			return
 		}
 	}
@@ -313,7 +317,7 @@ func (s *supervisor) fire(j *job) {
 		j.endAttempt()
 		s.budget.untake()
 		if straggler {
-			s.rearm = append(s.rearm, wheelEntry{at: now + int64(tick), j: j})
+			s.rearm = append(s.rearm, wheelEntry{due: now + int64(tick), j: j})
 		}
 		return
 	}
