@@ -13,8 +13,9 @@ import (
 // environment variables.
 type Config struct {
 	// Cores lists the CPU of each actor (L0_POOL_CORES): one actor per
-	// entry, and a core may appear more than once. Empty: one actor per CPU
-	// of the process's affinity mask.
+	// entry, and a core may appear more than once; a CPU outside the
+	// process's affinity mask is replaced by one inside it (ResolveCores).
+	// Empty: one actor per CPU of the process's affinity mask.
 	Cores []int
 
 	// MailboxLen is the capacity of each actor's mailbox (requests waiting,
@@ -187,7 +188,11 @@ func (c Config) withDefaults(cores func() ([]int, error)) (Config, error) {
 		}
 		c.Cores = cs
 	} else {
-		c.Cores = append([]int(nil), c.Cores...)
+		mask, err := cores()
+		if err != nil {
+			return c, fmt.Errorf("cannot choose the actors' cores: %w", err)
+		}
+		c.Cores, _ = remapCores(c.Cores, mask)
 	}
 	if c.MailboxLen == 0 {
 		c.MailboxLen = DefaultMailboxLen
@@ -229,3 +234,44 @@ func (c Config) Spares() int {
 
 // hedging reports whether hedges are enabled.
 func (c *Config) hedging() bool { return c.HedgeMs > 0 || c.HedgeAuto }
+
+// ResolveCores returns the CPUs a pool started with Config.Cores = cores
+// runs its actors on: the process's affinity mask when cores is empty,
+// otherwise cores with each CPU outside the mask replaced (see
+// remapCores), which replaced lists. Safe for concurrent use.
+func ResolveCores(cores []int) (resolved, replaced []int, err error) {
+	mask, err := allowedCPUs()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cores) == 0 {
+		return mask, nil, nil
+	}
+	resolved, replaced = remapCores(cores, mask)
+	return resolved, replaced, nil
+}
+
+// remapCores replaces each CPU of cores that is not in the affinity mask
+// by the mask's CPU at the same position modulo its size, so that an actor
+// list written for a larger machine (the runbook's 0,1,2,3 on two CPUs)
+// still runs every actor pinned, spread over the CPUs there are, rather
+// than unpinned (an unpinned actor migrates and doubles the tail). It
+// returns a new list and the CPUs it replaced.
+func remapCores(cores, mask []int) ([]int, []int) {
+	if len(mask) == 0 {
+		return append([]int(nil), cores...), nil
+	}
+	in := make(map[int]bool, len(mask))
+	for _, m := range mask {
+		in[m] = true
+	}
+	var out, gone []int
+	for i, c := range cores {
+		if !in[c] {
+			gone = append(gone, c)
+			c = mask[i%len(mask)]
+		}
+		out = append(out, c)
+	}
+	return out, gone
+}

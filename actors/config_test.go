@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -80,6 +81,25 @@ func TestNewDefaults(t *testing.T) {
 	} {
 		if err := p.Fault(f); err == nil || !strings.HasPrefix(err.Error(), "cannot ") {
 			t.Errorf("fault %+v: error %v", f, err)
+		}
+	}
+}
+
+// TestRemapCores: CPUs outside the mask take the mask's CPU at their
+// position modulo the mask's size; the others stay.
+func TestRemapCores(t *testing.T) {
+	cases := []struct {
+		cores, mask, want, gone []int
+	}{
+		{[]int{0, 1, 2, 3}, []int{0, 1}, []int{0, 1, 0, 1}, []int{2, 3}},
+		{[]int{0, 1, 1}, []int{0, 1}, []int{0, 1, 1}, nil},
+		{[]int{7, 3, 9}, []int{2, 3, 4, 5}, []int{2, 3, 4}, []int{7, 9}},
+		{[]int{1, 0}, nil, []int{1, 0}, nil},
+	}
+	for _, tc := range cases {
+		got, gone := actors.RemapCores(tc.cores, tc.mask)
+		if !reflect.DeepEqual(got, tc.want) || !reflect.DeepEqual(gone, tc.gone) {
+			t.Errorf("remapCores(%v, %v) = %v, %v; want %v, %v", tc.cores, tc.mask, got, gone, tc.want, tc.gone)
 		}
 	}
 }

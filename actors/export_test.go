@@ -84,3 +84,6 @@ var (
 	Gettid    = gettid
 	ThreadCPU = threadCPU
 )
+
+// RemapCores is remapCores.
+func RemapCores(cores, mask []int) ([]int, []int) { return remapCores(cores, mask) }

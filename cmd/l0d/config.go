@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 
 	"l0lex/actors"
 )
@@ -187,41 +184,13 @@ func parseConfig(args []string, lookup func(string) (string, bool), usageOut io.
 			return nil, fmt.Errorf("invalid %s=%q (flag --%s, env %s): %v", src, v, s.flag, s.env, err)
 		}
 	}
-	mask, err := affinityCores()
+	fromMask := len(c.Cores) == 0
+	cores, replaced, err := actors.ResolveCores(c.Cores)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot choose the actors' cores: %w", err)
 	}
-	if len(c.Cores) == 0 {
-		c.Cores, c.CoresFromMask = mask, true
-	} else {
-		c.Cores, c.CoresRemapped = remapCores(c.Cores, mask)
-	}
+	c.Cores, c.CoresFromMask, c.CoresRemapped = cores, fromMask, replaced
 	return c, nil
-}
-
-// remapCores replaces each CPU of cores that is not in the affinity mask
-// by the mask's CPU at the same position modulo its size, so that an actor
-// list written for a larger machine (the runbook's 0,1,2,3 on two CPUs)
-// still runs every actor pinned, spread over the CPUs there are, rather
-// than unpinned (an unpinned actor migrates and doubles the tail). It
-// returns the new list and the CPUs it replaced.
-func remapCores(cores, mask []int) ([]int, []int) {
-	if len(mask) == 0 {
-		return cores, nil
-	}
-	in := make(map[int]bool, len(mask))
-	for _, m := range mask {
-		in[m] = true
-	}
-	var out, gone []int
-	for i, c := range cores {
-		if !in[c] {
-			gone = append(gone, c)
-			c = mask[i%len(mask)]
-		}
-		out = append(out, c)
-	}
-	return out, gone
 }
 
 func nonEmpty(dst *string, v string) error {
@@ -317,28 +286,6 @@ func parseCores(c *config, v string) error {
 		return fmt.Errorf("%d actors is too many (at most 256)", len(c.Cores))
 	}
 	return nil
-}
-
-// affinityCores returns the CPUs of the process's affinity mask.
-func affinityCores() ([]int, error) {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
-		if runtime.GOOS != "linux" {
-			cores := make([]int, runtime.NumCPU())
-			for i := range cores {
-				cores[i] = i
-			}
-			return cores, nil
-		}
-		return nil, fmt.Errorf("cannot read the CPU affinity mask: %w", err)
-	}
-	var cores []int
-	for i := 0; i < 1024 && len(cores) < set.Count(); i++ {
-		if set.IsSet(i) {
-			cores = append(cores, i)
-		}
-	}
-	return cores, nil
 }
 
 // spares returns the number of spare actors the pool starts (the pool's

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"l0lex/kernel"
+
+	"l0lex/actors"
 )
 
 func lookupFrom(env map[string]string) func(string) (string, bool) {
@@ -89,34 +91,14 @@ func TestParseConfig(t *testing.T) {
 }
 
 // onThisMachine returns cores as l0d runs them here: CPUs outside this
-// process's affinity mask remapped (see remapCores).
+// process's affinity mask remapped (see actors.ResolveCores).
 func onThisMachine(t *testing.T, cores ...int) []int {
 	t.Helper()
-	mask, err := affinityCores()
+	out, _, err := actors.ResolveCores(cores)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, _ := remapCores(cores, mask)
 	return out
-}
-
-// TestRemapCores: CPUs outside the mask take the mask's CPU at their
-// position modulo the mask's size; the others stay.
-func TestRemapCores(t *testing.T) {
-	cases := []struct {
-		cores, mask, want, gone []int
-	}{
-		{[]int{0, 1, 2, 3}, []int{0, 1}, []int{0, 1, 0, 1}, []int{2, 3}},
-		{[]int{0, 1, 1}, []int{0, 1}, []int{0, 1, 1}, nil},
-		{[]int{7, 3, 9}, []int{2, 3, 4, 5}, []int{2, 3, 4}, []int{7, 9}},
-		{[]int{1, 0}, nil, []int{1, 0}, nil},
-	}
-	for _, tc := range cases {
-		got, gone := remapCores(tc.cores, tc.mask)
-		if !reflect.DeepEqual(got, tc.want) || !reflect.DeepEqual(gone, tc.gone) {
-			t.Errorf("remapCores(%v, %v) = %v, %v; want %v, %v", tc.cores, tc.mask, got, gone, tc.want, tc.gone)
-		}
-	}
 }
 
 func TestRunExitCodes(t *testing.T) {
