@@ -255,33 +255,27 @@ func (s *Server) writeError(c gnet.Conn, reqID uint64, code proto.ErrCode, msg s
 // still answered: while any is in flight the connection stops reading, and
 // the error frame follows their replies (see closeAfterReplies).
 func (s *Server) fatal(c gnet.Conn, st *connState, reqID uint64, code proto.ErrCode, msg string) gnet.Action {
+	if a := st.asm; a != nil { // a large payload still arriving, never submitted
+		st.asm = nil
+		if a.pooled {
+			s.docs.put(a.buf)
+		}
+	}
 	st.mu.Lock()
 	waiting := st.inflight > 0
 	if waiting {
 		st.lastWord = proto.AppendError(nil, reqID, code, msg)
 	}
 	st.mu.Unlock()
-	if waiting {
-		s.stats.FrameErrors.Add(1)
-		st.stopped = true
-		s.dropAssembly(st)
-		_, _ = c.Discard(c.InboundBuffered())
-		return gnet.None
+	if !waiting {
+		s.writeError(c, reqID, code, msg)
+		st.closedByUs = true
+		return gnet.Close
 	}
-	s.dropAssembly(st)
-	s.writeError(c, reqID, code, msg)
-	st.closedByUs = true
-	return gnet.Close
-}
-
-// dropAssembly abandons a large payload still arriving (never submitted).
-func (s *Server) dropAssembly(st *connState) {
-	if a := st.asm; a != nil {
-		st.asm = nil
-		if a.pooled {
-			s.docs.put(a.buf)
-		}
-	}
+	s.stats.FrameErrors.Add(1)
+	st.stopped = true
+	_, _ = c.Discard(c.InboundBuffered())
+	return gnet.None
 }
 
 // closeAfterReplies writes the error frame of a fatal frame error once the
