@@ -115,10 +115,12 @@ type Arena struct {
 	names   []byte   // rewritten control-sequence names, back to back
 	nameRef []uint64 // per rewritten name: start<<32 | length into names
 	issues  []Issue
-	dropped int      // issues that did not fit
-	lines   []uint32 // byte offset of the start of each line
-	src     []byte   // the last lexed document (not copied)
-	size    ArenaSize
+	dropped int // issues that did not fit
+	// issueHeap: issues is full and a max-heap on offset (see admitIssue).
+	issueHeap bool
+	lines     []uint32 // byte offset of the start of each line
+	src       []byte   // the last lexed document (not copied)
+	size      ArenaSize
 
 	// Scratch space of the lexer for lines whose buffer TeX rewrites (^^
 	// notation inside a control-sequence name); grown on demand, kept.
@@ -194,6 +196,7 @@ func (a *Arena) Reset() {
 	a.nameRef = a.nameRef[:0]
 	a.issues = a.issues[:0]
 	a.dropped = 0
+	a.issueHeap = false
 	a.lines = a.lines[:0]
 	a.src = nil
 }

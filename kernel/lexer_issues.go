@@ -7,18 +7,72 @@ import (
 )
 
 // issue records an issue at source offset off. Issues past the arena's
-// capacity are counted (finish adds one IssueTooMany entry for them).
+// capacity are counted (finish adds one IssueTooMany entry for them); see
+// admitIssue for which are kept.
 func (l *lexer) issue(code IssueCode, off int, arg uint32) {
 	a := l.a
-	if len(a.issues) == cap(a.issues) {
-		a.dropped++
+	if !a.admitIssue(uint32(off)) {
 		return
 	}
 	line, col := len(a.lines), off-l.lineStart+1
 	if off < l.lineStart || line == 0 {
 		line, col = a.LineCol(uint32(off))
 	}
-	a.issues = append(a.issues, Issue{Off: uint32(off), Line: uint32(line), Col: uint32(col), Arg: arg, Code: code})
+	a.keepIssue(Issue{Off: uint32(off), Line: uint32(line), Col: uint32(col), Arg: arg, Code: code})
+}
+
+// admitIssue reports whether an issue at offset off is to be stored. While
+// there is room, every one is. Once the arena's issues are full, it counts
+// a drop and admits only an issue earlier than the latest one stored,
+// which keepIssue then evicts: the issues kept are the earliest in the
+// source whatever order they were found in (the drivers run the group and
+// math check at different times, so a '}' issue may come after the issues
+// of later bytes). The full list is a max-heap on offset until finish
+// sorts it.
+func (a *Arena) admitIssue(off uint32) bool {
+	h := a.issues
+	if len(h) < cap(h) {
+		return true
+	}
+	a.dropped++
+	if len(h) == 0 {
+		return false
+	}
+	if !a.issueHeap {
+		for i := len(h)/2 - 1; i >= 0; i-- {
+			siftIssue(h, i)
+		}
+		a.issueHeap = true
+	}
+	return off < h[0].Off
+}
+
+// keepIssue stores an issue admitIssue admitted.
+func (a *Arena) keepIssue(is Issue) {
+	if h := a.issues; len(h) == cap(h) {
+		h[0] = is
+		siftIssue(h, 0)
+		return
+	}
+	a.issues = append(a.issues, is)
+}
+
+// siftIssue moves h[i] down the max-heap on offset h.
+func siftIssue(h []Issue, i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h[c+1].Off > h[c].Off {
+			c++
+		}
+		if h[c].Off <= h[i].Off {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }
 
 // finish completes the arena after the last line: the token count, the
@@ -251,10 +305,9 @@ func isParName(a *Arena, src []byte, i int) bool {
 // index).
 func (l *lexer) postIssue(code IssueCode, off uint32, arg uint32) {
 	a := l.a
-	if len(a.issues) == cap(a.issues) {
-		a.dropped++
+	if !a.admitIssue(off) {
 		return
 	}
 	line, col := a.LineCol(off)
-	a.issues = append(a.issues, Issue{Off: off, Line: uint32(line), Col: uint32(col), Arg: arg, Code: code})
+	a.keepIssue(Issue{Off: off, Line: uint32(line), Col: uint32(col), Arg: arg, Code: code})
 }
