@@ -79,6 +79,12 @@ func runBefore(mask uint64, i int) int {
 	return bits.LeadingZeros64(^(mask << (64 - uint(i))))
 }
 
+// nextAfter returns, for each bit of sel, the lowest bit of set above it
+// (none past bit 63). sel must be a subset of set: adding each bit of sel,
+// shifted up one, to the bits outside set carries it to the next bit of
+// set, and carries from different bits never meet.
+func nextAfter(sel, set uint64) uint64 { return (^set + sel<<1) & set }
+
 // b2u returns 1 for true and 0 for false.
 func b2u(b bool) uint64 {
 	if b {
@@ -294,12 +300,9 @@ func (l *lexer) blockRun(simd bool) {
 			}
 			// Braces: the depth can only go below zero, an issue, when
 			// the block closes more groups than are open and some '}'
-			// does not come right after a '{' (among the braces): adding
-			// each '{' bit, shifted up one, to the bits between braces
-			// carries it to the next brace.
+			// does not come right after a '{' (among the braces).
 			ob, cb := m.ob&emit, m.gm&^m.ob&^m.dol&emit
-			br := ob | cb
-			if nc := bits.OnesCount64(cb); nc <= depth || cb&^(^br+ob<<1) == 0 {
+			if nc := bits.OnesCount64(cb); nc <= depth || cb&^nextAfter(ob, ob|cb) == 0 {
 				depth += bits.OnesCount64(ob) - nc
 			} else {
 				for x := ob | cb; x != 0; x &= x - 1 {
@@ -315,8 +318,7 @@ func (l *lexer) blockRun(simd bool) {
 				}
 			}
 			// Math: $ and \par. Without a \par, and when no $ is
-			// followed by another (the same carry as for braces finds
-			// each $'s next token), every $ toggles math: only their
+			// followed by another, every $ toggles math: only their
 			// number and the last one count. A $ that is the block's
 			// last token waits for the next block.
 			dol, par := m.dol&emit&^skip, pl.par|parCS
@@ -327,7 +329,7 @@ func (l *lexer) blockRun(simd bool) {
 				if lastPend {
 					rest &^= 1 << last
 				}
-				if (^emit+rest<<1)&emit&m.dol == 0 {
+				if nextAfter(rest, emit)&m.dol == 0 {
 					if c := bits.OnesCount64(rest); c != 0 {
 						if (b2u(math != 0)+uint64(c))&1 != 0 {
 							math, open = 1, uint32(p+63-bits.LeadingZeros64(rest))

@@ -89,10 +89,11 @@ func classifyGo(b *[64]byte) blockMasks {
 		bs |= movemask8(eq7(x7, '\\')&nh) << sh
 		lf |= movemask8(eq7(x7, '\n')&nh) << sh
 		cr |= movemask8(eq7(x7, '\r')&nh) << sh
-		ch |= movemask8(eq7(x7, '^')&nh|hi) << sh
+		c := eq7(x7, '^') & nh
+		ch |= movemask8(c|hi) << sh
 		ob |= movemask8(eq7(x7, '{')&nh) << sh
 		dol |= movemask8(eq7(x7, '$')&nh) << sh
-		car |= movemask8(eq7(x7, '^')&nh) << sh
+		car |= movemask8(c) << sh
 	}
 	m.s20, m.bs, m.lf, m.cr, m.ch, m.ob, m.dol, m.car = s20, bs, lf, cr, ch, ob, dol, car
 	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
