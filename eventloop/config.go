@@ -87,6 +87,10 @@ type Config struct {
 	// whose peer does not read them: a peer over it that sends more frames
 	// gets ErrBusy and is disconnected.
 	MaxOutbound int
+	// NoDirectWrites makes every reply go through gnet's AsyncWrite on the
+	// event loop, instead of being written by the goroutine that produced
+	// it whenever that is safe (write.go).
+	NoDirectWrites bool
 
 	// Now is the monotonic clock in ns used for request timestamps.
 	// Default: telemetry.Now.

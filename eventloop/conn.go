@@ -24,9 +24,15 @@ type connState struct {
 	asm        *assembly // loop only: a large lex payload being received
 
 	mu       sync.Mutex
-	inflight int      // lex requests whose reply is not written or dropped yet
-	closed   bool     // gnet closed the connection
-	ho       *handoff // set when the peer half-closed with requests in flight
+	inflight int  // lex requests whose reply is not written or dropped yet
+	closed   bool // gnet closed the connection
+	// Direct writes (write.go): wfd is this server's duplicate of the
+	// socket (-1: none); direct says a reply may be written to it now;
+	// async counts the AsyncWrites whose callback has not run.
+	wfd    int
+	direct bool
+	async  int
+	ho     *handoff // set when the peer half-closed with requests in flight
 	// lastWord is the error frame of a fatal frame error that came while
 	// requests were in flight: it is written after their replies, and then
 	// the connection is closed.
@@ -56,6 +62,7 @@ func (s *Server) OnClose(c gnet.Conn, err error) gnet.Action {
 		}
 	}
 
+	closeDirect(st)
 	st.mu.Lock()
 	st.closed = true
 	n := st.inflight

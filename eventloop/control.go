@@ -25,7 +25,7 @@ func (s *Server) ping(c gnet.Conn, reqID uint64) {
 		Queued:   uint32(queued),
 		UptimeMs: uint64(time.Since(s.startTime) / time.Millisecond),
 	})
-	_, _ = c.Write(b)
+	s.writeOnLoop(c, b)
 	s.putFrame(b)
 }
 
@@ -58,7 +58,7 @@ func (s *Server) fault(c gnet.Conn, reqID uint64, payload []byte) {
 		return
 	}
 	b := proto.AppendFaultAck(s.getFrame(), reqID)
-	_, _ = c.Write(b)
+	s.writeOnLoop(c, b)
 	s.putFrame(b)
 }
 

@@ -2,7 +2,9 @@
 // (and optionally loopback TCP) that decodes request frames inside gnet's
 // OnTraffic callback, with no goroutine per request, and posts each request
 // to the actor pool. Replies come back from actor goroutines through
-// Request.Done and are written with gnet's AsyncWrite.
+// Request.Done and are written by that goroutine itself when nothing of the
+// connection's output is queued in gnet, else with gnet's AsyncWrite (see
+// write.go).
 //
 // Lifecycle of one request on a connection:
 //
@@ -12,10 +14,10 @@
 //     was copied into memory the request owns.
 //  2. Lex requests go to Pool.Submit; cancel frames to Pool.Cancel; ping,
 //     fault and malformed frames are answered on the event loop itself.
-//  3. Done (called exactly once by the pool, from any goroutine) hands the
-//     reply frame to AsyncWrite; the frame is left untouched until the
-//     write callback, which stamps TReplyReady and reports the request to
-//     the Recorder.
+//  3. Done (called exactly once by the pool, from any goroutine) writes the
+//     reply frame to the socket or hands it to AsyncWrite; the frame is
+//     left untouched until it is written, then TReplyReady is stamped and
+//     the request is reported to the Recorder.
 //
 // A peer that shuts down its write side (half-close) still receives every
 // reply in flight before the connection is closed; a peer that disconnects

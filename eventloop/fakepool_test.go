@@ -3,6 +3,7 @@ package eventloop_test
 import (
 	"bytes"
 	"hash/crc32"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +15,10 @@ import (
 // fakePool answers every request from one worker goroutine with
 // n_tokens = len(doc). Documents starting with "HOLD" are kept until the
 // test releases them or they are cancelled (reply status ErrCancelled);
-// documents starting with "TWICE" get Done called twice.
+// documents starting with "TWICE" get Done called twice; documents starting
+// with "BIG" get a 1 MiB reply that is not a well-formed frame, and those
+// starting with "PAD" a well-formed error frame of 1000 bytes per byte of
+// the document.
 type fakePool struct {
 	work chan *actors.Request
 
@@ -64,6 +68,12 @@ func (p *fakePool) serve(r *actors.Request) {
 	case bytes.HasPrefix(r.Doc, []byte("BIG")):
 		rep := okReply(r)
 		rep.Frame = append(rep.Frame, make([]byte, 1<<20)...) // a large (bogus) frame
+		r.Done(rep)
+	case bytes.HasPrefix(r.Doc, []byte("PAD")):
+		// A well-formed frame of 1000 bytes per document byte: an error
+		// frame whose message is that long.
+		rep := okReply(r)
+		rep.Frame = proto.AppendError(nil, r.ID, proto.ErrInternal, strings.Repeat("p", 1000*len(r.Doc)))
 		r.Done(rep)
 	case bytes.HasPrefix(r.Doc, []byte("TWICE")):
 		r.Done(okReply(r))

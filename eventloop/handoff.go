@@ -73,7 +73,7 @@ func (h *handoff) run() {
 		sent := false
 		if !broken {
 			_ = conn.SetWriteDeadline(time.Now().Add(h.timeout))
-			if _, err := conn.Write(p.rep.Frame); err != nil {
+			if _, err := conn.Write(p.rep.Frame[p.sent:]); err != nil {
 				broken = true
 				st.srv.pool.CancelConn(st.id) // the peer is gone after all
 			} else {

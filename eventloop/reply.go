@@ -16,6 +16,12 @@ type pending struct {
 	rep   *actors.Reply
 	fired atomic.Bool
 	own   bool // rep.Frame came from the server's frame pool
+	// direct: the frame was written by Done's goroutine (write.go); the
+	// request is finished there, and no write callback comes.
+	direct bool
+	// sent is how much of the frame a direct write got into the socket
+	// before the rest was queued (a hand-off writes only the rest).
+	sent int
 }
 
 // done is the request's Done: it hands the reply to the connection's
@@ -32,22 +38,25 @@ func (p *pending) done(rep *actors.Reply) {
 	st := p.st
 	st.mu.Lock()
 	closed, ho := st.closed, st.ho
+	handed := false
+	if ho == nil && !closed {
+		handed = st.writeReply(p)
+	}
 	st.mu.Unlock()
 	switch {
 	case ho != nil:
 		ho.push(p)
-	case closed:
+	case closed || !handed:
 		p.finish(false)
-	default:
-		if err := st.c.AsyncWrite(rep.Frame, p.written); err != nil {
-			p.finish(false)
-		}
+	case p.direct:
+		p.finish(true)
 	}
 }
 
 // written is the AsyncWrite callback, on the event loop: from here on
 // gnet holds its own copy of whatever it could not send yet.
 func (p *pending) written(_ gnet.Conn, err error) error {
+	p.st.asyncDone()
 	if err != nil {
 		st := p.st
 		st.mu.Lock()

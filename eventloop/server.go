@@ -55,11 +55,14 @@ type Stats struct {
 	FrameErrors   atomic.Uint64 // error frames sent for bad, unknown, oversize or forbidden frames
 	HalfCloses    atomic.Uint64 // peers that shut down their write side with requests in flight
 	RejectedConns atomic.Uint64 // connections closed at once while draining
+	DirectWrites  atomic.Uint64 // lex replies written by the replying goroutine itself (write.go)
+	DirectRests   atomic.Uint64 // direct writes the socket took only part of: the rest went through gnet
 }
 
 // StatsSnapshot is a copy of Stats.
 type StatsSnapshot struct {
 	Conns, Requests, Replies, Dropped, DupReplies, FrameErrors, HalfCloses, RejectedConns uint64
+	DirectWrites, DirectRests                                                             uint64
 }
 
 // Snapshot returns the current counters. Safe from any goroutine.
@@ -69,6 +72,7 @@ func (s *Server) Snapshot() StatsSnapshot {
 		Conns: st.Conns.Load(), Requests: st.Requests.Load(), Replies: st.Replies.Load(),
 		Dropped: st.Dropped.Load(), DupReplies: st.DupReplies.Load(), FrameErrors: st.FrameErrors.Load(),
 		HalfCloses: st.HalfCloses.Load(), RejectedConns: st.RejectedConns.Load(),
+		DirectWrites: st.DirectWrites.Load(), DirectRests: st.DirectRests.Load(),
 	}
 }
 
@@ -211,6 +215,11 @@ func (s *Server) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 		return nil, gnet.Close
 	}
 	st := &connState{id: s.nextConn.Add(1), c: c, srv: s}
+	// gnet sets the buffer sizes on the listening socket only, which an
+	// accepted Unix socket does not inherit (a TCP one does).
+	_ = c.SetReadBuffer(s.cfg.SocketBuffer)
+	_ = c.SetWriteBuffer(s.cfg.SocketBuffer)
+	s.openDirect(st, c)
 	c.SetContext(st)
 	s.conns.Add(1)
 	s.stats.Conns.Add(1)

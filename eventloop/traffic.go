@@ -26,6 +26,9 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 	if s.readHook != nil {
 		s.readHook(c.InboundBuffered())
 	}
+	st.mu.Lock()
+	st.resumeDirect()
+	st.mu.Unlock()
 	if st.stopped { // closing once the replies in flight are written
 		_, _ = c.Discard(c.InboundBuffered())
 		return gnet.None
@@ -238,7 +241,7 @@ func (s *Server) errorReply(dst []byte, mode actors.Mode, reqID uint64, code pro
 func (s *Server) writeFrame(c gnet.Conn, t proto.Type, reqID uint64, payload []byte) {
 	b := proto.AppendHeader(s.getFrame(), proto.Header{Type: t, ReqID: reqID, Len: uint32(len(payload))})
 	b = append(b, payload...)
-	_, _ = c.Write(b)
+	s.writeOnLoop(c, b)
 	s.putFrame(b)
 }
 
@@ -246,7 +249,7 @@ func (s *Server) writeFrame(c gnet.Conn, t proto.Type, reqID uint64, payload []b
 func (s *Server) writeError(c gnet.Conn, reqID uint64, code proto.ErrCode, msg string) {
 	s.stats.FrameErrors.Add(1)
 	b := proto.AppendError(s.getFrame(), reqID, code, msg)
-	_, _ = c.Write(b)
+	s.writeOnLoop(c, b)
 	s.putFrame(b)
 }
 
@@ -282,6 +285,9 @@ func (s *Server) fatal(c gnet.Conn, st *connState, reqID uint64, code proto.ErrC
 // last reply in flight is written, then closes the connection. Called by
 // finish with the frame it took from st.lastWord, from any goroutine.
 func (s *Server) closeAfterReplies(st *connState, frame []byte) {
+	st.mu.Lock()
+	st.direct = false // nothing follows this frame
+	st.mu.Unlock()
 	err := st.c.AsyncWrite(frame, func(c gnet.Conn, _ error) error {
 		st.closedByUs = true // on the loop, as OnClose reads it
 		return c.Close()
