@@ -91,6 +91,10 @@ type Config struct {
 	// event loop, instead of being written by the goroutine that produced
 	// it whenever that is safe (write.go).
 	NoDirectWrites bool
+	// NoDirectReads makes the rest of a large document arrive through
+	// gnet's read buffer instead of being read from the socket straight
+	// into the document's memory.
+	NoDirectReads bool
 
 	// Now is the monotonic clock in ns used for request timestamps.
 	// Default: telemetry.Now.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
 	"net"
@@ -76,8 +77,16 @@ func TestByteAtATimeTracksFirstByte(t *testing.T) {
 // from which payloads are assembled as they arrive, written in uneven
 // chunks, and checks each arrived intact (crc32 in n_issues).
 func TestLargeFramesInChunks(t *testing.T) {
+	for _, noDirect := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NoDirectReads=%v", noDirect), func(t *testing.T) {
+			largeFramesInChunks(t, eventloop.Config{NoDirectReads: noDirect})
+		})
+	}
+}
+
+func largeFramesInChunks(t *testing.T, cfg eventloop.Config) {
 	pool := newFakePool(t)
-	srv := startServer(t, eventloop.Config{}, pool)
+	srv := startServer(t, cfg, pool)
 	c := dialUnix(t, srv.Addrs()[0][len("unix://"):])
 	rng := rand.New(rand.NewPCG(1, 2))
 	sizes := []int{10, 64<<10 - 1, 64 << 10, 64<<10 + 1, 200 << 10, 5, 1<<20 + 3, 3 << 20}
@@ -589,5 +598,43 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	expectEOF(t, c)
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("socket file left behind: %v", err)
+	}
+}
+
+// TestLargeFrameCutShort: a client sends a request, then part of a large
+// one, and half-closes. The first is answered, the cut-short frame dropped
+// without an error frame, the connection closed; another client is served
+// meanwhile. Both ways of receiving large payloads.
+func TestLargeFrameCutShort(t *testing.T) {
+	for _, noDirect := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NoDirectReads=%v", noDirect), func(t *testing.T) {
+			pool := newFakePool(t)
+			srv := startServer(t, eventloop.Config{NoDirectReads: noDirect}, pool)
+			path := srv.Addrs()[0][len("unix://"):]
+			c := dialUnix(t, path)
+			big := lexFrame(2, bytes.Repeat([]byte("x"), 2<<20))
+			out := append(lexFrame(1, []byte("first")), big[:len(big)/2]...)
+			if _, err := c.Write(out); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the server to read half of the large frame", func() bool { return srv.Snapshot().Requests == 1 })
+			if err := c.CloseWrite(); err != nil {
+				t.Fatal(err)
+			}
+			if r := reply(t, mustRead(t, c)); r.NTokens != 5 {
+				t.Fatalf("first request: %+v", r)
+			}
+			expectEOF(t, c)
+			other := dialUnix(t, path)
+			if _, err := other.Write(lexFrame(3, []byte("abc"))); err != nil {
+				t.Fatal(err)
+			}
+			if r := reply(t, mustRead(t, other)); r.NTokens != 3 {
+				t.Fatalf("other connection: %+v", r)
+			}
+			if st := srv.Snapshot(); st.Requests != 2 || st.FrameErrors != 0 {
+				t.Fatalf("want the cut-short frame dropped silently: %+v", st)
+			}
+		})
 	}
 }

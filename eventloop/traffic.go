@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/panjf2000/gnet/v2"
+	"golang.org/x/sys/unix"
 
 	"l0lex/actors"
 	"l0lex/proto"
@@ -41,7 +42,7 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 	first := true
 	for {
 		if st.asm != nil { // a large document arriving: copy straight into it
-			if !st.asm.fill(c) {
+			if !st.asm.fill(c, !s.cfg.NoDirectReads) {
 				break
 			}
 			a := st.asm
@@ -165,11 +166,26 @@ type assembly struct {
 	filled int
 }
 
-// fill copies what c has buffered into the payload and reports whether it
-// is complete.
-func (a *assembly) fill(c gnet.Conn) bool {
+// fill copies what c has buffered into the payload, then, when direct is
+// set, reads the rest of it from the socket straight into the payload
+// until the socket has no more for now; it reports whether the payload is
+// complete. Reading the socket here, on the loop, is safe: gnet's level-
+// triggered poller reports again whatever is left (more data, or the end of
+// the stream, which gnet then reads itself and closes on). It saves gnet's
+// copy of megabyte documents through its read buffer.
+func (a *assembly) fill(c gnet.Conn, direct bool) bool {
 	if k := min(len(a.buf)-a.filled, c.InboundBuffered()); k > 0 {
 		n, _ := c.Read(a.buf[a.filled : a.filled+k])
+		a.filled += n
+	}
+	for direct && a.filled < len(a.buf) {
+		n, err := unix.Read(c.Fd(), a.buf[a.filled:])
+		if err == unix.EINTR {
+			continue
+		}
+		if n <= 0 {
+			break // EAGAIN, the end of the stream or an error: gnet sees it too
+		}
 		a.filled += n
 	}
 	return a.filled == len(a.buf)
