@@ -222,11 +222,14 @@ func (l *lexer) blockRun(simd bool) {
 	depth, math, open := g.depth, g.math, g.open
 	pend := -1
 	var anyLF uint64 // the LFs seen
+	// The line index, kept in a local (stored back before anything reads
+	// it: an issue's line, and the end of the run).
+	lines := a.lines
 	if g.next < n {
 		pend = int(a.Off[n-1])
 	}
 	for p+64 <= len(src) && p < l.checkAt && n+64+8 <= len(a.Val) && n+64 <= l.tokCap &&
-		len(a.lines)+64 <= cap(a.lines) {
+		len(lines)+64 <= cap(lines) {
 		blk := (*[64]byte)(src[p : p+64])
 		next := -1
 		if p+64 < len(src) {
@@ -268,8 +271,8 @@ func (l *lexer) blockRun(simd bool) {
 		// many there are; more are rare.
 		lf := pl.lf
 		anyLF |= lf
-		nl := len(a.lines)
-		lines := a.lines[:nl+64]
+		nl := len(lines)
+		lines = lines[:nl+64]
 		ls := lines[nl : nl+3 : nl+3]
 		ls[0] = uint32(p + bits.TrailingZeros64(lf) + 1)
 		x := lf & (lf - 1)
@@ -279,7 +282,7 @@ func (l *lexer) blockRun(simd bool) {
 		for x, j := x&(x-1), nl+3; x != 0; x, j = x&(x-1), j+1 {
 			lines[j] = uint32(p + bits.TrailingZeros64(x) + 1)
 		}
-		a.lines = lines[:nl+bits.OnesCount64(lf)]
+		lines = lines[:nl+bits.OnesCount64(lf)]
 		if lf != 0 {
 			lineStart = p + 64 - bits.LeadingZeros64(lf)
 		}
@@ -311,6 +314,7 @@ func (l *lexer) blockRun(simd bool) {
 					case ob>>i&1 != 0:
 						depth++
 					case depth == 0:
+						a.lines = lines
 						l.postIssue(IssueUnmatchedClose, uint32(p+i), '}')
 					default:
 						depth--
@@ -347,6 +351,7 @@ func (l *lexer) blockRun(simd bool) {
 				i := bits.TrailingZeros64(x)
 				if par>>i&1 != 0 {
 					if math != 0 {
+						a.lines = lines
 						l.postIssue(IssueUnclosedMath, open, uint32(math))
 						math = 0
 					}
@@ -372,6 +377,7 @@ func (l *lexer) blockRun(simd bool) {
 		}
 	}
 	l.n = n
+	a.lines = lines
 	if anyLF != 0 {
 		l.eolKinds |= eolLF
 	}

@@ -181,16 +181,17 @@ func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, ba
 	_, _, _ = val[n+71], off[n+71], ln[n+71]
 	pv, po, pl := unsafe.Pointer(&val[n]), unsafe.Pointer(&off[n]), unsafe.Pointer(&ln[n])
 	o := archsimd.BroadcastUint32x8(uint32(base))
+	ones, eight := vOnes, vEight
 	k := 0
 	for g := 0; g < 8; g++ {
 		// No branch on an empty group: its stores are overwritten.
-		b := uint8(emit >> (8 * g))
+		b := emit >> (8 * g) & 0xff
 		idx := archsimd.LoadUint32x8(&compressIdx[b])
 		vals.value(8 * g).Permute(idx).Store((*[8]uint32)(unsafe.Add(pv, 4*k)))
 		idx.Add(o).Store((*[8]uint32)(unsafe.Add(po, 4*k)))
-		vOnes.Store((*[8]uint32)(unsafe.Add(pl, 4*k)))
-		k += bits.OnesCount8(b)
-		o = o.Add(vEight)
+		ones.Store((*[8]uint32)(unsafe.Add(pl, 4*k)))
+		k += bits.OnesCount64(b)
+		o = o.Add(eight)
 	}
 	archsimd.ClearAVXUpperBits()
 	return n + k
