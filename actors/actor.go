@@ -28,8 +28,9 @@ type actor struct {
 	busySince atomic.Int64 // Now() when the running attempt started; 0 idle
 	rotating  atomic.Bool  // a replacement was requested
 	pinned    atomic.Bool
-	reason    string // why this actor was started (rotation reason), set before start
-	tid       int32  // the locked thread's id (0: not locked, NoPin), set before ready
+	fifo      atomic.Bool // a spare whose thread runs under SCHED_FIFO
+	reason    string      // why this actor was started (rotation reason), set before start
+	tid       int32       // the locked thread's id (0: not locked, NoPin), set before ready
 
 	// Owned by the actor goroutine.
 	arena *kernel.Arena
@@ -87,6 +88,13 @@ func (a *actor) run(ready func(*actor)) {
 			a.p.cfg.Logf("actors: actor %d runs unpinned: %v", a.slot, err)
 		} else {
 			a.pinned.Store(true)
+		}
+		if a.core < 0 && a.p.cfg.SpareFIFO {
+			if err := setFIFO(); err != nil {
+				a.p.cfg.Logf("actors: spare %d runs at normal priority: %v", a.slot, err)
+			} else {
+				a.fifo.Store(true)
+			}
 		}
 	}
 	a.arena = kernel.NewArena(a.p.baseSize)

@@ -35,6 +35,7 @@ type Info struct {
 	QueueDepths   []int  // mailbox depth of each slot's installed actor
 	Loads         []int  // requests queued or running per slot
 	Pinned        []bool // whether each slot's actor thread is pinned
+	FIFO          []bool // whether each slot's actor thread runs under SCHED_FIFO (spares, Config.SpareFIFO)
 	Inflight      int64  // requests accepted and not yet answered
 	InflightBytes int64  // their document bytes
 	HedgeNs       int64  // current hedge deadline in ns (0: hedging off)
@@ -48,6 +49,7 @@ func (p *Pool) Info() Info {
 		Actors: n, Spares: n - p.nCore, Cores: append([]int(nil), p.cfg.Cores...),
 		KernelPath: p.kernelPath, KernelReason: p.kernelWhy,
 		QueueDepths: make([]int, n), Loads: make([]int, n), Pinned: make([]bool, n),
+		FIFO:     make([]bool, n),
 		Inflight: p.inflight.Load(), InflightBytes: p.inflightBytes.Load(),
 		HedgeNs: p.sup.hedgeNs.Load(),
 		Stats: Stats{
@@ -67,6 +69,7 @@ func (p *Pool) Info() Info {
 		in.QueueDepths[i] = a.mbox.len()
 		in.Loads[i] = int(a.load.Load())
 		in.Pinned[i] = a.pinned.Load()
+		in.FIFO[i] = a.fifo.Load()
 	}
 	return in
 }

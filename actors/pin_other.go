@@ -12,6 +12,11 @@ func pinThread(cores []int) error {
 	return errors.New("cannot pin thread: CPU affinity is only supported on Linux")
 }
 
+// setFIFO cannot change scheduling policies outside Linux.
+func setFIFO() error {
+	return errors.New("cannot run under SCHED_FIFO: only supported on Linux")
+}
+
 // allowedCPUs returns 0..NumCPU-1.
 func allowedCPUs() ([]int, error) {
 	cpus := make([]int, runtime.NumCPU())

@@ -101,7 +101,7 @@ func unitDirectives(t *testing.T, path string) []string {
 
 func TestSystemdUnitContract(t *testing.T) {
 	want := []string{
-		"Restart=always", "LimitNOFILE=1048576", "NoNewPrivileges=yes", "ProtectSystem=strict",
+		"Restart=always", "LimitNOFILE=1048576", "LimitRTPRIO=1", "RestrictRealtime=no", "NoNewPrivileges=yes", "ProtectSystem=strict",
 		"ProtectHome=yes", "PrivateTmp=yes", "User=l0d", "Group=l0d", "CapabilityBoundingSet=",
 		"SystemCallFilter=@system-service", "MemoryDenyWriteExecute=yes",
 		"Environment=L0_PROM=1", "Environment=L0_ALLOW_SCALAR=0", shippedExecStart,

@@ -24,6 +24,7 @@ type config struct {
 	HedgeAuto        bool
 	HedgeMaxPct      float64
 	HedgeSpares      int
+	SpareFIFO        bool
 	RotateReqs       int
 	RotateBytes      int64
 	MaxReqBytes      int
@@ -76,6 +77,8 @@ func settings() []setting {
 			}},
 		{"hedge-spares", "L0_HEDGE_SPARES", "1", "spare actors that run only hedges, on any core of the pool (0 none)", false,
 			func(c *config, v string) error { return parseInt(&c.HedgeSpares, v, 0, 16) }},
+		{"spare-fifo", "L0_SPARE_FIFO", "1", "run the spares under SCHED_FIFO priority 1 where permitted (CAP_SYS_NICE or LimitRTPRIO=1), so that a hedge preempts the busy threads of its core", true,
+			func(c *config, v string) error { return parseBool(&c.SpareFIFO, v) }},
 		{"rotate-reqs", "L0_ROTATE_REQS", "0", "retire an actor after this many requests (0 off)", false,
 			func(c *config, v string) error { return parseInt(&c.RotateReqs, v, 0, math.MaxInt32) }},
 		{"rotate-bytes", "L0_ROTATE_BYTES", "0", "retire an actor after this many document bytes (0 off; suffixes K, M, G, KiB, MiB, GiB)", false,
@@ -345,7 +348,7 @@ func (c *config) print(w io.Writer, version, kernelPath, kernelWhy string) {
 		{"direct writes", onOff(c.DirectWrites)},
 		{"hedge", hedge},
 		{"hedge budget", strconv.FormatFloat(c.HedgeMaxPct, 'g', -1, 64) + " %"},
-		{"hedge spares", strconv.Itoa(c.spares()) + " (actors that run only hedges)"},
+		{"hedge spares", strconv.Itoa(c.spares()) + " (actors that run only hedges)" + fifoNote(c)},
 		{"rotate", fmt.Sprintf("after %d requests / %d bytes (0 = no budget)", c.RotateReqs, c.RotateBytes)},
 		{"max request", strconv.Itoa(c.MaxReqBytes) + " bytes"},
 		{"mailbox", fmt.Sprintf("%d per actor, %d bytes in flight", c.MailboxLen, c.MaxInflightBytes)},
@@ -359,4 +362,15 @@ func (c *config) print(w io.Writer, version, kernelPath, kernelWhy string) {
 	} {
 		fmt.Fprintf(w, "  %-14s %s\n", kv[0]+":", kv[1])
 	}
+}
+
+// fifoNote tells whether the spares are to run under SCHED_FIFO.
+func fifoNote(c *config) string {
+	if c.spares() == 0 {
+		return ""
+	}
+	if c.SpareFIFO {
+		return ", under SCHED_FIFO where permitted"
+	}
+	return ", at normal priority"
 }

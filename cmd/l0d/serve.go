@@ -63,6 +63,7 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		HedgeAuto:        cfg.HedgeAuto,
 		HedgeMaxPct:      cfg.HedgeMaxPct,
 		HedgeSpares:      cfg.HedgeSpares,
+		SpareFIFO:        cfg.SpareFIFO,
 		RotateReqs:       cfg.RotateReqs,
 		RotateBytes:      cfg.RotateBytes,
 		FaultMs:          cfg.FaultMs,

@@ -1,0 +1,79 @@
+//go:build linux
+
+package actors_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"l0lex/actors"
+)
+
+// TestSpareFIFO: with SpareFIFO the spare's thread runs under SCHED_FIFO
+// where the process may set it (root here, typically), and the core actors'
+// threads do not; where it may not, the spare runs at normal priority and
+// the pool says why. Either way the spare answers the hedge of a stalled
+// request.
+func TestSpareFIFO(t *testing.T) {
+	permitted := fifoPermitted()
+	var mu sync.Mutex
+	var logs []string
+	cfg := testConfig(t, 0)
+	cfg.NoPin = false
+	cfg.HedgeMs, cfg.HedgeMaxPct, cfg.HedgeSpares, cfg.SpareFIFO = 5, 100, 1, true
+	cfg.Logf = func(format string, args ...any) {
+		mu.Lock()
+		logs = append(logs, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}
+	p := mustNew(t, cfg, newFakeObs())
+	in := p.Info()
+	if in.FIFO[0] || in.FIFO[1] != permitted {
+		t.Fatalf("FIFO %v, want [false %v] (SCHED_FIFO permitted here: %v)", in.FIFO, permitted, permitted)
+	}
+	mu.Lock()
+	said := strings.Contains(strings.Join(logs, "\n"), "spare 1 runs at normal priority")
+	mu.Unlock()
+	if said == permitted {
+		t.Fatalf("logs %q: want a warning exactly when SCHED_FIFO is not permitted (permitted: %v)", logs, permitted)
+	}
+	if err := p.Fault(actors.Fault{Kind: actors.FaultStall, Actor: 0, Count: 1, PrimaryOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	rc := newRecorder(1)
+	done := make(chan struct{})
+	r := rc.request(1, 1, actors.ModeSummary, doc(1))
+	inner := r.Done
+	r.Done = func(rep *actors.Reply) { inner(rep); close(done) }
+	p.Submit(r)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stalled request was not answered by its hedge within 5s")
+	}
+	if rep, _ := rc.reply(1); rep.Actor != 1 || !rep.Hedged {
+		t.Fatalf("reply from actor %d (hedged %v), want the spare's hedge", rep.Actor, rep.Hedged)
+	}
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fifoPermitted reports whether this process may put a thread under
+// SCHED_FIFO, trying it on a thread that then ends.
+func fifoPermitted() bool {
+	ok := make(chan bool)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: 1, Priority: 1}
+		ok <- unix.SchedSetAttr(0, &attr, 0) == nil
+	}()
+	return <-ok
+}
