@@ -32,7 +32,11 @@ type connState struct {
 	wfd    int
 	direct bool
 	async  int
-	ho     *handoff // set when the peer half-closed with requests in flight
+	// split is the reply whose direct write the socket took only part of,
+	// while its rest is queued in gnet (write.go); a hand-off writes that
+	// rest before any other frame.
+	split *pending
+	ho    *handoff // set when the peer half-closed with requests in flight
 	// lastWord is the error frame of a fatal frame error that came while
 	// requests were in flight: it is written after their replies, and then
 	// the connection is closed.

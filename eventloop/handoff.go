@@ -62,14 +62,7 @@ func (h *handoff) run() {
 		st.srv.cfg.Logf("eventloop: cannot write to half-closed connection %d: %v", st.id, err)
 		st.srv.pool.CancelConn(st.id)
 	}
-	for {
-		st.mu.Lock()
-		left := st.inflight
-		st.mu.Unlock()
-		if left == 0 {
-			break
-		}
-		p := <-h.ch
+	write := func(p *pending) {
 		sent := false
 		if !broken {
 			_ = conn.SetWriteDeadline(time.Now().Add(h.timeout))
@@ -81,6 +74,38 @@ func (h *handoff) run() {
 			}
 		}
 		p.finish(sent)
+	}
+	// A reply a direct write split goes first (its head is on the wire
+	// already): replies that come before its rest are held until it is
+	// written. (Once a write is split, later replies queue behind its rest
+	// in gnet, so there is at most one.)
+	var held []*pending
+	for {
+		st.mu.Lock()
+		left, split := st.inflight, st.split
+		st.mu.Unlock()
+		if left == len(held) { // nothing more will come (split is nil then)
+			break
+		}
+		p := <-h.ch
+		switch {
+		case split != nil && p != split:
+			held = append(held, p)
+		case p == split:
+			st.mu.Lock()
+			st.split = nil
+			st.mu.Unlock()
+			write(p)
+			for _, q := range held {
+				write(q)
+			}
+			held = held[:0]
+		default:
+			write(p)
+		}
+	}
+	for _, q := range held {
+		write(q)
 	}
 	st.mu.Lock()
 	last := st.lastWord // a fatal frame error came before the half-close

@@ -56,7 +56,7 @@ func (p *pending) done(rep *actors.Reply) {
 // written is the AsyncWrite callback, on the event loop: from here on
 // gnet holds its own copy of whatever it could not send yet.
 func (p *pending) written(_ gnet.Conn, err error) error {
-	p.st.asyncDone()
+	p.st.asyncDone(p, err)
 	if err != nil {
 		st := p.st
 		st.mu.Lock()

@@ -23,7 +23,10 @@ import (
 //     through gnet's Write while nothing is queued, or is queued behind
 //     what is (writeOnLoop), under st.mu so no direct write runs meanwhile;
 //   - st.direct comes back on the loop once nothing is queued and gnet's
-//     outbound buffer is empty (at write callbacks and in OnTraffic).
+//     outbound buffer is empty (at write callbacks and in OnTraffic);
+//   - a reply whose direct write the socket took only part of is st.split
+//     until its rest is in gnet's hands: should the peer half-close first,
+//     the hand-off writes that rest before any other reply.
 //
 // The duplicate keeps the socket open until OnClose closes it (under st.mu,
 // so never during a write), which also means a descriptor number reused by
@@ -79,6 +82,7 @@ func (st *connState) writeReply(p *pending) bool {
 		st.direct = false
 		if n > 0 {
 			st.srv.stats.DirectRests.Add(1)
+			st.split = p
 			p.sent = n
 			frame = frame[n:]
 		}
@@ -87,16 +91,23 @@ func (st *connState) writeReply(p *pending) bool {
 	st.async++
 	if err := st.c.AsyncWrite(frame, p.written); err != nil {
 		st.async--
+		if st.split == p {
+			st.split = nil
+		}
 		return false
 	}
 	return true
 }
 
-// asyncDone accounts for one AsyncWrite callback of st (on the loop) and
+// asyncDone accounts for one AsyncWrite callback of st (on the loop), for
+// p's frame (nil: a frame of the loop's own) written with error err, and
 // lets direct writes resume when gnet holds nothing more of its output.
-func (st *connState) asyncDone() {
+func (st *connState) asyncDone(p *pending, err error) {
 	st.mu.Lock()
 	st.async--
+	if p != nil && p == st.split && err == nil {
+		st.split = nil // the rest is gnet's now
+	}
 	st.resumeDirect()
 	st.mu.Unlock()
 }
@@ -130,8 +141,8 @@ func (s *Server) writeOnLoop(c gnet.Conn, b []byte) {
 		return
 	}
 	st.async++
-	if err := c.AsyncWrite(append([]byte(nil), b...), func(gnet.Conn, error) error {
-		st.asyncDone()
+	if err := c.AsyncWrite(append([]byte(nil), b...), func(_ gnet.Conn, err error) error {
+		st.asyncDone(nil, err)
 		return nil
 	}); err != nil {
 		st.async--
