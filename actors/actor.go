@@ -28,16 +28,17 @@ type actor struct {
 	busySince atomic.Int64 // Now() when the running attempt started; 0 idle
 	rotating  atomic.Bool  // a replacement was requested
 	pinned    atomic.Bool
-	fifo      atomic.Bool // a spare whose thread runs under SCHED_FIFO
+	fifo      atomic.Bool // a spare whose thread may run under SCHED_FIFO (it runs urgent hedges so)
 	reason    string      // why this actor was started (rotation reason), set before start
 	tid       int32       // the locked thread's id (0: not locked, NoPin), set before ready
 
 	// Owned by the actor goroutine.
-	arena *kernel.Arena
-	grown bool
-	reqs  int
-	bytes int64
-	rng   rng
+	inFIFO bool // the thread is under SCHED_FIFO now
+	arena  *kernel.Arena
+	grown  bool
+	reqs   int
+	bytes  int64
+	rng    rng
 }
 
 // enqueue results.
@@ -90,8 +91,11 @@ func (a *actor) run(ready func(*actor)) {
 			a.pinned.Store(true)
 		}
 		if a.core < 0 && a.p.cfg.SpareFIFO {
-			if err := setFIFO(); err != nil {
+			// Allowed? Then back to normal until an urgent hedge comes.
+			if err := setFIFO(true); err != nil {
 				a.p.cfg.Logf("actors: spare %d runs at normal priority: %v", a.slot, err)
+			} else if err := setFIFO(false); err != nil {
+				a.p.cfg.Logf("actors: spare %d stays under SCHED_FIFO: %v", a.slot, err)
 			} else {
 				a.fifo.Store(true)
 			}
@@ -103,6 +107,11 @@ func (a *actor) run(ready func(*actor)) {
 		att, ok := a.next()
 		if !ok {
 			return
+		}
+		if a.fifo.Load() && att.urgent != a.inFIFO {
+			if err := setFIFO(att.urgent); err == nil {
+				a.inFIFO = att.urgent
+			}
 		}
 		now := max(a.p.now(), 1)
 		a.busySince.Store(now)

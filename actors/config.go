@@ -55,16 +55,19 @@ type Config struct {
 	// only). DefaultConfig sets DefaultHedgeSpares; without hedging no spare
 	// is started.
 	HedgeSpares int
-	// SpareFIFO runs the spares' threads under the real-time policy
-	// SCHED_FIFO at priority 1 (L0_SPARE_FIFO), where the process may
-	// (CAP_SYS_NICE, or RLIMIT_RTPRIO of at least 1: systemd's
-	// LimitRTPRIO=1); elsewhere they run as the other actors, with a
-	// warning. A hedge then preempts the busy threads of its core and lexes
-	// without a pause: on the 2-core reference machine, hedge-won requests
-	// of the faulted gate came back 1-2 ms sooner (median 14.2-15.0 ms
-	// against 15.2-17.1). A spare only lexes hedges, at most the hedge
-	// budget's share of the requests, so it cannot take a core for long.
-	// DefaultConfig sets it.
+	// SpareFIFO lets a spare run the hedge of a stuck attempt (one held
+	// outside the kernel, as a delay or stall does) under the real-time
+	// policy SCHED_FIFO at priority 1 (L0_SPARE_FIFO), where the process
+	// may (CAP_SYS_NICE, or RLIMIT_RTPRIO of at least 1: systemd's
+	// LimitRTPRIO=1); elsewhere spares run as the other actors, with a
+	// warning. Such a hedge preempts the busy threads of its core and
+	// lexes without a pause: on the 2-core reference machine, hedge-won
+	// requests of the faulted gate came back 1-2 ms sooner (median
+	// 14.2-15.0 ms against 15.2-17.1). The hedge of a straggler (an attempt
+	// lexing slowly) runs at normal priority: under SCHED_FIFO it took the
+	// CPU of other actors, which then straggled in turn (more hedges, and a
+	// worse P99.9 without faults). A spare lexes only hedges, at most the
+	// hedge budget's share of the requests. DefaultConfig sets it.
 	SpareFIFO bool
 
 	// RotateReqs retires an actor (replacing it by a fresh goroutine,

@@ -65,6 +65,9 @@ type attempt struct {
 	// (the slot running the first attempt); -1: any.
 	avoid int
 	tEnq  int64 // Now() when last put in a mailbox (set before the put)
+	// urgent: a hedge of an attempt held outside the kernel (stuck, not a
+	// straggler); a spare runs it under SCHED_FIFO (Config.SpareFIFO).
+	urgent bool
 
 	cancel atomic.Bool   // raised when the job finished elsewhere; read by kernel.Lex
 	wake   chan struct{} // closed when cancel is raised (wakes delays and stalls)

@@ -23,18 +23,28 @@ func pinThread(cores []int) error {
 	return nil
 }
 
-// setFIFO puts the calling thread under SCHED_FIFO at priority 1. The
-// caller must hold the thread with runtime.LockOSThread.
-func setFIFO() error {
-	attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: schedFIFO, Priority: 1}
+// setFIFO puts the calling thread under SCHED_FIFO at priority 1 (on), or
+// back under the normal policy SCHED_OTHER (off). The caller must hold the
+// thread with runtime.LockOSThread.
+func setFIFO(on bool) error {
+	attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: schedOther}
+	if on {
+		attr.Policy, attr.Priority = schedFIFO, 1
+	}
 	if err := unix.SchedSetAttr(0, &attr, 0); err != nil {
-		return fmt.Errorf("cannot run under SCHED_FIFO (it needs CAP_SYS_NICE or RLIMIT_RTPRIO >= 1, e.g. systemd's LimitRTPRIO=1): %w", err)
+		if on {
+			return fmt.Errorf("cannot run under SCHED_FIFO (it needs CAP_SYS_NICE or RLIMIT_RTPRIO >= 1, e.g. systemd's LimitRTPRIO=1): %w", err)
+		}
+		return fmt.Errorf("cannot return to SCHED_OTHER: %w", err)
 	}
 	return nil
 }
 
-// schedFIFO is the kernel's SCHED_FIFO policy number.
-const schedFIFO = 1
+// The kernel's numbers of the scheduling policies used.
+const (
+	schedOther = 0
+	schedFIFO  = 1
+)
 
 // allowedCPUs returns the CPUs of the calling thread's affinity mask.
 func allowedCPUs() ([]int, error) {

@@ -13,7 +13,7 @@ func pinThread(cores []int) error {
 }
 
 // setFIFO cannot change scheduling policies outside Linux.
-func setFIFO() error {
+func setFIFO(bool) error {
 	return errors.New("cannot run under SCHED_FIFO: only supported on Linux")
 }
 

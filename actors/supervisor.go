@@ -299,7 +299,7 @@ func (s *supervisor) fire(j *job) {
 		s.budget.untake()
 		return
 	}
-	att.avoid = exclude
+	att.avoid, att.urgent = exclude, !straggler
 	j.mu.Lock()
 	j.hedged, j.tHedge = true, now
 	j.mu.Unlock()

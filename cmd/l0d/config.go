@@ -77,7 +77,7 @@ func settings() []setting {
 			}},
 		{"hedge-spares", "L0_HEDGE_SPARES", "1", "spare actors that run only hedges, on any core of the pool (0 none)", false,
 			func(c *config, v string) error { return parseInt(&c.HedgeSpares, v, 0, 16) }},
-		{"spare-fifo", "L0_SPARE_FIFO", "1", "run the spares under SCHED_FIFO priority 1 where permitted (CAP_SYS_NICE or LimitRTPRIO=1), so that a hedge preempts the busy threads of its core", true,
+		{"spare-fifo", "L0_SPARE_FIFO", "1", "a spare runs the hedge of a stuck request under SCHED_FIFO priority 1 where permitted (CAP_SYS_NICE or LimitRTPRIO=1), so that it preempts the busy threads of its core", true,
 			func(c *config, v string) error { return parseBool(&c.SpareFIFO, v) }},
 		{"rotate-reqs", "L0_ROTATE_REQS", "0", "retire an actor after this many requests (0 off)", false,
 			func(c *config, v string) error { return parseInt(&c.RotateReqs, v, 0, math.MaxInt32) }},
@@ -370,7 +370,7 @@ func fifoNote(c *config) string {
 		return ""
 	}
 	if c.SpareFIFO {
-		return ", under SCHED_FIFO where permitted"
+		return ", hedges of stuck requests under SCHED_FIFO where permitted"
 	}
 	return ", at normal priority"
 }
