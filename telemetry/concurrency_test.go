@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"l0lex/telemetry"
 )
@@ -78,9 +79,17 @@ func TestConcurrentUse(t *testing.T) {
 	if got := find(fams, "l0_latency_seconds").GetHistogram().GetSampleCount(); got != n {
 		t.Errorf("l0_latency_seconds count %d, want %d", got, n)
 	}
-	data, err := os.ReadFile(csv)
+	// The reporter writes the CSV on its own goroutine, at the kicks of
+	// the workers' requests: give it time to get to it.
+	var data []byte
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if data, err = os.ReadFile(csv); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil {
-		t.Fatalf("the reporter wrote no tail CSV: %v", err)
+		t.Fatalf("the reporter wrote no tail CSV within 10s: %v", err)
 	}
 	if !strings.HasPrefix(string(data), telemetry.TailHeader+"\n") {
 		t.Errorf("tail CSV has no header:\n%s", data)
