@@ -149,14 +149,7 @@ func TestHedgeProof(t *testing.T) {
 			defer wg.Done()
 			for k := range each {
 				id := uint64(c*each + k + 1)
-				done := make(chan struct{})
-				r := rc.request(uint64(c), id, actors.ModeSummary, doc(int(id)))
-				inner := r.Done
-				r.Done = func(rep *actors.Reply) { inner(rep); close(done) }
-				p.Submit(r)
-				select {
-				case <-done:
-				case <-time.After(5 * time.Second):
+				if !submitWait(p, rc, uint64(c), id, doc(int(id)), 5*time.Second) {
 					t.Errorf("request %d: no reply within 5s (the primary is delayed 10s)", id)
 					return
 				}

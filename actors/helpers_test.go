@@ -258,3 +258,20 @@ func submitSettle(p *actors.Pool, rc *recorder, from, to uint64, d []byte) {
 	time.Sleep(100 * time.Millisecond)
 	synctest.Wait()
 }
+
+// submitWait submits request id of d (summary mode) on connection conn and
+// waits, in real time, up to timeout for its reply; it reports whether the
+// reply came.
+func submitWait(p *actors.Pool, rc *recorder, conn, id uint64, d []byte, timeout time.Duration) bool {
+	done := make(chan struct{})
+	r := rc.request(conn, id, actors.ModeSummary, d)
+	inner := r.Done
+	r.Done = func(rep *actors.Reply) { inner(rep); close(done) }
+	p.Submit(r)
+	select {
+	case <-done:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
+}

@@ -48,14 +48,7 @@ func TestSpareFIFO(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc := newRecorder(1)
-	done := make(chan struct{})
-	r := rc.request(1, 1, actors.ModeSummary, doc(1))
-	inner := r.Done
-	r.Done = func(rep *actors.Reply) { inner(rep); close(done) }
-	p.Submit(r)
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
+	if !submitWait(p, rc, 1, 1, doc(1), 5*time.Second) {
 		t.Fatal("the stalled request was not answered by its hedge within 5s")
 	}
 	if rep, _ := rc.reply(1); rep.Actor != 1 || !rep.Hedged {
