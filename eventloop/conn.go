@@ -39,8 +39,11 @@ type connState struct {
 	ho    *handoff // set when the peer half-closed with requests in flight
 	// lastWord is the error frame of a fatal frame error that came while
 	// requests were in flight: it is written after their replies, and then
-	// the connection is closed.
-	lastWord []byte
+	// the connection is closed. lastQueued: it is queued in gnet
+	// (closeAfterReplies); it stays in lastWord until written, so that a
+	// half-close that comes first hands it to the hand-off writer.
+	lastWord   []byte
+	lastQueued bool
 }
 
 // OnClose cancels the connection's requests, or, when the peer only shut
@@ -59,9 +62,9 @@ func (s *Server) OnClose(c gnet.Conn, err error) gnet.Action {
 	var ho *handoff
 	if !st.closedByUs && errors.Is(err, io.EOF) && c.OutboundBuffered() == 0 {
 		st.mu.Lock()
-		n := st.inflight
+		n, last := st.inflight, st.lastQueued && st.lastWord != nil
 		st.mu.Unlock()
-		if n > 0 {
+		if n > 0 || last {
 			ho = s.newHandoff(st, c)
 		}
 	}
@@ -70,13 +73,17 @@ func (s *Server) OnClose(c gnet.Conn, err error) gnet.Action {
 	st.mu.Lock()
 	st.closed = true
 	n := st.inflight
-	if ho != nil && n > 0 {
+	// Something for the hand-off to write: replies in flight, or the error
+	// frame of a fatal frame error, queued after the last of them but not
+	// written before the peer's half-close closed the connection.
+	work := n > 0 || st.lastQueued && st.lastWord != nil
+	if ho != nil && work {
 		st.ho = ho
 	}
 	st.mu.Unlock()
 
 	switch {
-	case ho != nil && n > 0:
+	case ho != nil && work:
 		s.stats.HalfCloses.Add(1)
 		// Start writing only after gnet has flushed what it still buffers
 		// for this socket and closed its descriptor: a task queued on the

@@ -97,8 +97,8 @@ func (p *pending) finish(sent bool) {
 	st.mu.Lock()
 	st.inflight--
 	var last []byte
-	if st.inflight == 0 && !st.closed {
-		last, st.lastWord = st.lastWord, nil
+	if st.inflight == 0 && !st.closed && !st.lastQueued && st.lastWord != nil {
+		last, st.lastQueued = st.lastWord, true
 	}
 	st.mu.Unlock()
 	s.inflight.Add(-1)

@@ -638,3 +638,35 @@ func TestLargeFrameCutShort(t *testing.T) {
 		})
 	}
 }
+
+// TestFatalErrorThenHalfClose: a request, a bad header and the client's
+// half-close in one go. The reply, then the error frame, then EOF, every
+// time: the half-close must not make the server drop the error frame it
+// queued after the reply.
+func TestFatalErrorThenHalfClose(t *testing.T) {
+	pool := newFakePool(t)
+	srv := startServer(t, eventloop.Config{MaxReqBytes: 1024}, pool)
+	path := srv.Addrs()[0][len("unix://"):]
+	for i := range 100 {
+		c := dialUnix(t, path)
+		b := append(lexFrame(1, []byte("abc")), frame(0, 9, nil)...)
+		if _, err := c.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+		if f := mustRead(t, c); f.ReqID != 1 || reply(t, f).NTokens != 3 {
+			t.Fatalf("try %d: first frame %+v, want the reply to request 1", i, f)
+		}
+		f, err := readFrame(c)
+		if err != nil {
+			t.Fatalf("try %d: want the error frame after the reply: %v", i, err)
+		}
+		if code := errCode(t, f); code != proto.ErrBadFrame || f.ReqID != 9 {
+			t.Fatalf("try %d: error frame code %d for req %d, want %d for 9", i, code, f.ReqID, proto.ErrBadFrame)
+		}
+		expectEOF(t, c)
+		c.Close()
+	}
+}

@@ -299,12 +299,19 @@ func (s *Server) fatal(c gnet.Conn, st *connState, reqID uint64, code proto.ErrC
 
 // closeAfterReplies writes the error frame of a fatal frame error once the
 // last reply in flight is written, then closes the connection. Called by
-// finish with the frame it took from st.lastWord, from any goroutine.
+// finish with st.lastWord (st.lastQueued set), from any goroutine. If the
+// peer half-closes before the write, the write fails and OnClose hands the
+// frame, still in st.lastWord, to the hand-off writer.
 func (s *Server) closeAfterReplies(st *connState, frame []byte) {
 	st.mu.Lock()
 	st.direct = false // nothing follows this frame
 	st.mu.Unlock()
-	err := st.c.AsyncWrite(frame, func(c gnet.Conn, _ error) error {
+	err := st.c.AsyncWrite(frame, func(c gnet.Conn, err error) error {
+		if err == nil {
+			st.mu.Lock()
+			st.lastWord = nil // written (or buffered, flushed at the close)
+			st.mu.Unlock()
+		}
 		st.closedByUs = true // on the loop, as OnClose reads it
 		return c.Close()
 	})
