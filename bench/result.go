@@ -177,6 +177,10 @@ type Result struct {
 	// Latencies holds one latency in ns per measured request in request
 	// order, -1 where there was no correct reply. Nil unless asked for.
 	Latencies []int64
+
+	// Host, when set, is how the whole machine's CPU time was spent during
+	// the run (the caller reads /proc/stat around it).
+	Host *HostCPU
 }
 
 // Failed reports whether any error (Busy included) happened.
@@ -241,6 +245,10 @@ func (r *Result) WriteReport(w io.Writer) error {
 		tag, s.ReqPerSec, s.MBPerSec, r.DocBytes, r.Elapsed.Seconds())
 	if err != nil {
 		return fmt.Errorf("cannot write the report: %w", err)
+	}
+	if h := r.Host; h != nil {
+		fmt.Fprintf(w, "%s host CPU over the run: user %.1f %%, system %.1f %%, idle %.1f %%, steal %.1f %% (whole machine, /proc/stat)\n",
+			tag, 100*h.User, 100*h.System, 100*h.Idle, 100*h.Steal)
 	}
 	return nil
 }

@@ -182,6 +182,7 @@ func runBench(args []string) int {
 	defer stop()
 	fmt.Printf("[%s] %s, %d bytes, %d tokens expected, %s\n", mode, *file, doc.Size(), doc.Tokens, target)
 
+	cpu0, cpuErr := bench.ReadCPUTimes("/proc")
 	var res *bench.Result
 	switch mode {
 	case "keepalive", "oneshot":
@@ -200,6 +201,11 @@ func runBench(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "l0ctl bench:", err)
 		return 2
+	}
+	if cpu1, err := bench.ReadCPUTimes("/proc"); err == nil && cpuErr == nil {
+		if h, ok := cpu1.Since(cpu0); ok {
+			res.Host = &h
+		}
 	}
 	return benchFinish(res, *out)
 }
