@@ -62,9 +62,9 @@ func (s *Server) OnClose(c gnet.Conn, err error) gnet.Action {
 	var ho *handoff
 	if !st.closedByUs && errors.Is(err, io.EOF) && c.OutboundBuffered() == 0 {
 		st.mu.Lock()
-		n, last := st.inflight, st.lastQueued && st.lastWord != nil
+		work := st.handoffWork()
 		st.mu.Unlock()
-		if n > 0 || last {
+		if work {
 			ho = s.newHandoff(st, c)
 		}
 	}
@@ -72,11 +72,7 @@ func (s *Server) OnClose(c gnet.Conn, err error) gnet.Action {
 	closeDirect(st)
 	st.mu.Lock()
 	st.closed = true
-	n := st.inflight
-	// Something for the hand-off to write: replies in flight, or the error
-	// frame of a fatal frame error, queued after the last of them but not
-	// written before the peer's half-close closed the connection.
-	work := n > 0 || st.lastQueued && st.lastWord != nil
+	n, work := st.inflight, st.handoffWork()
 	if ho != nil && work {
 		st.ho = ho
 	}
@@ -101,6 +97,14 @@ func (s *Server) OnClose(c gnet.Conn, err error) gnet.Action {
 		}
 	}
 	return gnet.None
+}
+
+// handoffWork reports whether a hand-off would have something to write:
+// replies in flight, or the error frame of a fatal frame error, queued
+// after the last of them but not written before the peer's half-close
+// closed the connection. The caller holds st.mu.
+func (st *connState) handoffWork() bool {
+	return st.inflight > 0 || st.lastQueued && st.lastWord != nil
 }
 
 // peerGone reports whether the peer of socket fd has closed it entirely

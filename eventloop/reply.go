@@ -16,9 +16,6 @@ type pending struct {
 	rep   *actors.Reply
 	fired atomic.Bool
 	own   bool // rep.Frame came from the server's frame pool
-	// direct: the frame was written by Done's goroutine (write.go); the
-	// request is finished there, and no write callback comes.
-	direct bool
 	// sent is how much of the frame a direct write got into the socket
 	// before the rest was queued (a hand-off writes only the rest).
 	sent int
@@ -38,19 +35,20 @@ func (p *pending) done(rep *actors.Reply) {
 	st := p.st
 	st.mu.Lock()
 	closed, ho := st.closed, st.ho
-	handed := false
+	w := lost
 	if ho == nil && !closed {
-		handed = st.writeReply(p)
+		w = st.writeReply(p)
 	}
 	st.mu.Unlock()
 	switch {
 	case ho != nil:
 		ho.push(p)
-	case closed || !handed:
+	case w == lost:
 		p.finish(false)
-	case p.direct:
+	case w == wrote:
 		p.finish(true)
 	}
+	// queued: p.written finishes it.
 }
 
 // written is the AsyncWrite callback, on the event loop: from here on

@@ -62,12 +62,19 @@ func closeDirect(st *connState) {
 	}
 }
 
+// writeOutcome is what became of a reply frame handed to writeReply.
+type writeOutcome uint8
+
+const (
+	lost   writeOutcome = iota // neither written nor queued: the connection is gone
+	wrote                      // written whole to the socket
+	queued                     // (the rest) queued with AsyncWrite, whose callback is p.written
+)
+
 // writeReply writes p's reply frame to its open connection: directly when
 // st.direct allows, else (or for what the socket did not take) through
-// AsyncWrite, whose callback is p.written. It reports false when the frame
-// could not be handed to either (the connection is gone). The caller holds
-// st.mu. Safe from any goroutine.
-func (st *connState) writeReply(p *pending) bool {
+// AsyncWrite. The caller holds st.mu. Safe from any goroutine.
+func (st *connState) writeReply(p *pending) writeOutcome {
 	frame := p.rep.Frame
 	if st.direct && len(frame) <= directMax {
 		n, err := unix.Write(st.wfd, frame)
@@ -76,8 +83,7 @@ func (st *connState) writeReply(p *pending) bool {
 		}
 		if n == len(frame) {
 			st.srv.stats.DirectWrites.Add(1)
-			p.direct = true
-			return true
+			return wrote
 		}
 		st.direct = false
 		if n > 0 {
@@ -94,9 +100,9 @@ func (st *connState) writeReply(p *pending) bool {
 		if st.split == p {
 			st.split = nil
 		}
-		return false
+		return lost
 	}
-	return true
+	return queued
 }
 
 // asyncDone accounts for one AsyncWrite callback of st (on the loop), for
