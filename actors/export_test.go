@@ -85,5 +85,8 @@ var (
 	ThreadCPU = threadCPU
 )
 
+// SetFIFO is setFIFO (the caller must hold its thread).
+var SetFIFO = setFIFO
+
 // RemapCores is remapCores.
 func RemapCores(cores, mask []int) ([]int, []int) { return remapCores(cores, mask) }

@@ -35,7 +35,7 @@ type Info struct {
 	QueueDepths   []int  // mailbox depth of each slot's installed actor
 	Loads         []int  // requests queued or running per slot
 	Pinned        []bool // whether each slot's actor thread is pinned
-	FIFO          []bool // whether each slot's actor thread runs under SCHED_FIFO (spares, Config.SpareFIFO)
+	FIFO          []bool // whether each slot's actor may run under SCHED_FIFO (spares, for urgent hedges: Config.SpareFIFO)
 	Inflight      int64  // requests accepted and not yet answered
 	InflightBytes int64  // their document bytes
 	HedgeNs       int64  // current hedge deadline in ns (0: hedging off)

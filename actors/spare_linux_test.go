@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"l0lex/actors"
 )
 
@@ -65,8 +63,7 @@ func fifoPermitted() bool {
 	ok := make(chan bool)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
-		attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: 1, Priority: 1}
-		ok <- unix.SchedSetAttr(0, &attr, 0) == nil
+		ok <- actors.SetFIFO(true) == nil
 	}()
 	return <-ok
 }
