@@ -81,16 +81,14 @@ type Config struct {
 	// socket buffers requested for MB-sized frames.
 	ReadBufferCap int
 	SocketBuffer  int
-	// HandoffTimeout bounds each reply write to a half-closed peer.
+	// HandoffTimeout bounds each frame's write to a peer that may never
+	// read again: one that half-closed, or whose connection closes after a
+	// fatal frame error.
 	HandoffTimeout time.Duration
-	// MaxOutbound bounds the reply bytes gnet buffers for a connection
+	// MaxOutbound bounds the reply bytes queued for a connection
 	// whose peer does not read them: a peer over it that sends more frames
 	// gets ErrBusy and is disconnected.
 	MaxOutbound int
-	// NoDirectWrites makes every reply go through gnet's AsyncWrite on the
-	// event loop, instead of being written by the goroutine that produced
-	// it whenever that is safe (write.go).
-	NoDirectWrites bool
 	// NoDirectReads makes the rest of a large document arrive through
 	// gnet's read buffer instead of being read from the socket straight
 	// into the document's memory.

@@ -3,8 +3,8 @@
 // OnTraffic callback, with no goroutine per request, and posts each request
 // to the actor pool. Replies come back from actor goroutines through
 // Request.Done and are written by that goroutine itself when nothing of the
-// connection's output is queued in gnet, else with gnet's AsyncWrite (see
-// write.go).
+// connection's output is queued, else queued in order for the connection's
+// writer goroutine; gnet never buffers output (see output.go).
 //
 // Lifecycle of one request on a connection:
 //
@@ -15,12 +15,12 @@
 //  2. Lex requests go to Pool.Submit; cancel frames to Pool.Cancel; ping,
 //     fault and malformed frames are answered on the event loop itself.
 //  3. Done (called exactly once by the pool, from any goroutine) writes the
-//     reply frame to the socket or hands it to AsyncWrite; the frame is
-//     left untouched until it is written, then TReplyReady is stamped and
-//     the request is reported to the Recorder.
+//     reply frame to the socket or queues it behind the connection's
+//     output; the frame is left untouched until it is written whole, then
+//     TReplyReady is stamped and the request is reported to telemetry.
 //
 // A peer that shuts down its write side (half-close) still receives every
-// reply in flight before the connection is closed; a peer that disconnects
+// reply in flight and every frame queued before the connection is closed; a peer that disconnects
 // has its in-flight requests cancelled (Pool.CancelConn). Frame-level errors
 // (garbage, oversize) answer with an error frame and close that connection
 // only.

@@ -3,8 +3,6 @@ package eventloop
 import (
 	"sync/atomic"
 
-	"github.com/panjf2000/gnet/v2"
-
 	"l0lex/actors"
 	"l0lex/telemetry"
 )
@@ -16,15 +14,12 @@ type pending struct {
 	rep   *actors.Reply
 	fired atomic.Bool
 	own   bool // rep.Frame came from the server's frame pool
-	// sent is how much of the frame a direct write got into the socket
-	// before the rest was queued (a hand-off writes only the rest).
-	sent int
 }
 
-// done is the request's Done: it hands the reply to the connection's
-// writer. Called exactly once by the pool from any goroutine (possibly
-// synchronously inside Submit, on the event loop); later calls are counted
-// and ignored.
+// done is the request's Done: it writes the reply, or queues it behind the
+// connection's output (output.go). Called exactly once by the pool from
+// any goroutine (possibly synchronously inside Submit, on the event loop);
+// later calls are counted and ignored.
 func (p *pending) done(rep *actors.Reply) {
 	s := p.st.srv
 	if !p.fired.CompareAndSwap(false, true) {
@@ -34,43 +29,23 @@ func (p *pending) done(rep *actors.Reply) {
 	p.rep = rep
 	st := p.st
 	st.mu.Lock()
-	closed, ho := st.closed, st.ho
-	w := lost
-	if ho == nil && !closed {
-		w = st.writeReply(p)
-	}
+	o := st.put(outFrame{b: rep.Frame, p: p}, false)
 	st.mu.Unlock()
-	switch {
-	case ho != nil:
-		ho.push(p)
-	case w == lost:
+	switch o {
+	case broke:
+		s.pool.CancelConn(st.id)
 		p.finish(false)
-	case w == wrote:
+	case lost:
+		p.finish(false)
+	case wrote:
 		p.finish(true)
 	}
-	// queued: p.written finishes it.
+	// queued: the connection's writer finishes it.
 }
 
-// written is the AsyncWrite callback, on the event loop: from here on
-// gnet holds its own copy of whatever it could not send yet.
-func (p *pending) written(_ gnet.Conn, err error) error {
-	p.st.asyncDone(p, err)
-	if err != nil {
-		st := p.st
-		st.mu.Lock()
-		ho := st.ho
-		st.mu.Unlock()
-		if ho != nil { // the peer half-closed after this write was queued
-			ho.push(p)
-			return nil
-		}
-	}
-	p.finish(err == nil)
-	return nil
-}
-
-// finish accounts for the reply (sent to the socket or dropped), reports it
-// and recycles its frame. Called once per request.
+// finish accounts for the reply (written to the socket or dropped), reports
+// it and recycles its frame. Called once per request. The last reply of a
+// connection that had a fatal frame error queues the error frame.
 func (p *pending) finish(sent bool) {
 	st := p.st
 	s := st.srv
@@ -94,14 +69,17 @@ func (p *pending) finish(sent bool) {
 	}
 	st.mu.Lock()
 	st.inflight--
-	var last []byte
-	if st.inflight == 0 && !st.closed && !st.lastQueued && st.lastWord != nil {
-		last, st.lastQueued = st.lastWord, true
+	closeNow := false
+	if st.inflight == 0 && st.lastWord != nil {
+		last := st.lastWord
+		st.lastWord = nil
+		closeNow = st.put(outFrame{b: last, last: true}, false) != queued
 	}
+	st.release()
 	st.mu.Unlock()
 	s.inflight.Add(-1)
-	if last != nil {
-		s.closeAfterReplies(st, last)
+	if closeNow {
+		_ = st.c.Close() // safe from any goroutine; a no-op once closed
 	}
 }
 

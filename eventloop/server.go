@@ -54,15 +54,15 @@ type Stats struct {
 	DupReplies    atomic.Uint64 // Done calls after the first (pool bug guard)
 	FrameErrors   atomic.Uint64 // error frames sent for bad, unknown, oversize or forbidden frames
 	HalfCloses    atomic.Uint64 // peers that shut down their write side with requests in flight
-	RejectedConns atomic.Uint64 // connections closed at once while draining
-	DirectWrites  atomic.Uint64 // lex replies written by the replying goroutine itself (write.go)
-	DirectRests   atomic.Uint64 // direct writes the socket took only part of: the rest went through gnet
+	RejectedConns atomic.Uint64 // connections closed at once (while draining, or out of descriptors)
+	DirectWrites  atomic.Uint64 // frames written at once by the goroutine that had them (output.go)
+	Backlogs      atomic.Uint64 // frames the socket did not take whole at once: a writer goroutine wrote the rest
 }
 
 // StatsSnapshot is a copy of Stats.
 type StatsSnapshot struct {
 	Conns, Requests, Replies, Dropped, DupReplies, FrameErrors, HalfCloses, RejectedConns uint64
-	DirectWrites, DirectRests                                                             uint64
+	DirectWrites, Backlogs                                                                uint64
 }
 
 // Snapshot returns the current counters. Safe from any goroutine.
@@ -72,7 +72,7 @@ func (s *Server) Snapshot() StatsSnapshot {
 		Conns: st.Conns.Load(), Requests: st.Requests.Load(), Replies: st.Replies.Load(),
 		Dropped: st.Dropped.Load(), DupReplies: st.DupReplies.Load(), FrameErrors: st.FrameErrors.Load(),
 		HalfCloses: st.HalfCloses.Load(), RejectedConns: st.RejectedConns.Load(),
-		DirectWrites: st.DirectWrites.Load(), DirectRests: st.DirectRests.Load(),
+		DirectWrites: st.DirectWrites.Load(), Backlogs: st.Backlogs.Load(),
 	}
 }
 
@@ -207,7 +207,8 @@ func (s *Server) OnBoot(eng gnet.Engine) gnet.Action {
 	return gnet.None
 }
 
-// OnOpen gives the connection its state (or closes it while draining). Called
+// OnOpen gives the connection its state (or closes it while draining, or
+// with an error frame when its socket cannot be duplicated). Called
 // on the connection's event loop.
 func (s *Server) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	if s.draining.Load() {
@@ -219,7 +220,11 @@ func (s *Server) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	// accepted Unix socket does not inherit (a TCP one does).
 	_ = c.SetReadBuffer(s.cfg.SocketBuffer)
 	_ = c.SetWriteBuffer(s.cfg.SocketBuffer)
-	s.openDirect(st, c)
+	if err := st.openOutput(c); err != nil {
+		s.stats.RejectedConns.Add(1)
+		s.cfg.Logf("eventloop: cannot take connection %d: cannot duplicate its socket: %v", st.id, err)
+		return proto.AppendError(nil, 0, proto.ErrBusy, "server cannot take this connection now: "+err.Error()), gnet.Close
+	}
 	c.SetContext(st)
 	s.conns.Add(1)
 	s.stats.Conns.Add(1)

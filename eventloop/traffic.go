@@ -27,14 +27,14 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 	if s.readHook != nil {
 		s.readHook(c.InboundBuffered())
 	}
-	st.mu.Lock()
-	st.resumeDirect()
-	st.mu.Unlock()
 	if st.stopped { // closing once the replies in flight are written
 		_, _ = c.Discard(c.InboundBuffered())
 		return gnet.None
 	}
-	if c.OutboundBuffered() > s.cfg.MaxOutbound {
+	st.mu.Lock()
+	backlog := st.outBytes
+	st.mu.Unlock()
+	if backlog > s.cfg.MaxOutbound {
 		return s.fatal(c, st, 0, proto.ErrBusy,
 			fmt.Sprintf("over %d reply bytes are waiting for this client to read them; closing the connection", s.cfg.MaxOutbound))
 	}
@@ -271,8 +271,9 @@ func (s *Server) writeError(c gnet.Conn, reqID uint64, code proto.ErrCode, msg s
 
 // fatal answers a frame error that leaves the stream unusable and closes
 // the connection (only this one). Requests read before the bad frame are
-// still answered: while any is in flight the connection stops reading, and
-// the error frame follows their replies (see closeAfterReplies).
+// still answered: the connection stops reading, and the error frame is
+// queued after their replies; the connection is closed once it is written
+// (or could not be).
 func (s *Server) fatal(c gnet.Conn, st *connState, reqID uint64, code proto.ErrCode, msg string) gnet.Action {
 	if a := st.asm; a != nil { // a large payload still arriving, never submitted
 		st.asm = nil
@@ -280,42 +281,21 @@ func (s *Server) fatal(c gnet.Conn, st *connState, reqID uint64, code proto.ErrC
 			s.docs.put(a.buf)
 		}
 	}
-	st.mu.Lock()
-	waiting := st.inflight > 0
-	if waiting {
-		st.lastWord = proto.AppendError(nil, reqID, code, msg)
-	}
-	st.mu.Unlock()
-	if !waiting {
-		s.writeError(c, reqID, code, msg)
-		st.closedByUs = true
-		return gnet.Close
-	}
 	s.stats.FrameErrors.Add(1)
 	st.stopped = true
 	_, _ = c.Discard(c.InboundBuffered())
-	return gnet.None
-}
-
-// closeAfterReplies writes the error frame of a fatal frame error once the
-// last reply in flight is written, then closes the connection. Called by
-// finish with st.lastWord (st.lastQueued set), from any goroutine. If the
-// peer half-closes before the write, the write fails and OnClose hands the
-// frame, still in st.lastWord, to the hand-off writer.
-func (s *Server) closeAfterReplies(st *connState, frame []byte) {
+	b := proto.AppendError(nil, reqID, code, msg)
 	st.mu.Lock()
-	st.direct = false // nothing follows this frame
-	st.mu.Unlock()
-	err := st.c.AsyncWrite(frame, func(c gnet.Conn, err error) error {
-		if err == nil {
-			st.mu.Lock()
-			st.lastWord = nil // written (or buffered, flushed at the close)
-			st.mu.Unlock()
-		}
-		st.closedByUs = true // on the loop, as OnClose reads it
-		return c.Close()
-	})
-	if err != nil {
-		_ = st.c.Close()
+	st.bound() // the client may never read what is left
+	if st.inflight > 0 {
+		st.lastWord = b
+		st.mu.Unlock()
+		return gnet.None
 	}
+	o := st.put(outFrame{b: b, last: true}, false)
+	st.mu.Unlock()
+	if o == queued {
+		return gnet.None // the connection's writer closes it after the frame
+	}
+	return gnet.Close
 }

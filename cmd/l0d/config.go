@@ -42,7 +42,6 @@ type config struct {
 	LogEvery         int
 	PidFile          string
 	Loops            int
-	DirectWrites     bool
 	MailboxLen       int
 	MaxInflightBytes int64
 }
@@ -129,8 +128,6 @@ func settings() []setting {
 			func(c *config, v string) error { c.PidFile = v; return nil }},
 		{"loops", "L0_LOOPS", "1", "gnet event loops", false,
 			func(c *config, v string) error { return parseInt(&c.Loops, v, 1, 64) }},
-		{"direct-writes", "L0_DIRECT_WRITES", "1", "actors write small replies to the socket themselves when no output is queued (0: all through the event loop)", true,
-			func(c *config, v string) error { return parseBool(&c.DirectWrites, v) }},
 		{"mailbox", "L0_MAILBOX", "64", "requests each actor's mailbox holds before BUSY", false,
 			func(c *config, v string) error { return parseInt(&c.MailboxLen, v, 1, 1<<20) }},
 		{"max-inflight-bytes", "L0_MAX_INFLIGHT_BYTES", "256MiB", "document bytes in flight before BUSY", false,
@@ -345,7 +342,6 @@ func (c *config) print(w io.Writer, version, kernelPath, kernelWhy string) {
 		{"tcp", tcp},
 		{"actors", fmt.Sprintf("%d on cores %s", len(c.Cores), cores)},
 		{"event loops", strconv.Itoa(c.Loops)},
-		{"direct writes", onOff(c.DirectWrites)},
 		{"hedge", hedge},
 		{"hedge budget", strconv.FormatFloat(c.HedgeMaxPct, 'g', -1, 64) + " %"},
 		{"hedge spares", strconv.Itoa(c.spares()) + " (actors that run only hedges)" + fifoNote(c)},

@@ -90,7 +90,6 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		MaxReqBytes:      cfg.MaxReqBytes,
 		FaultControl:     cfg.FaultControl,
 		Loops:            cfg.Loops,
-		NoDirectWrites:   !cfg.DirectWrites,
 		Now:              telemetry.Now,
 		Telemetry:        tel,
 		Version:          version,
