@@ -105,7 +105,8 @@ var (
 // names, the source document) and are valid until the next Lex or Reset.
 type Arena struct {
 	// Val, Off and Len are the tokens' packed values, byte offsets and byte
-	// lengths in the source; only the first N entries are meaningful.
+	// lengths in the source; only the first N entries are meaningful, and
+	// none after Count (see Counted).
 	Val []uint32
 	Off []uint32
 	Len []uint32
@@ -121,6 +122,7 @@ type Arena struct {
 	lines     []uint32 // byte offset of the start of each line
 	src       []byte   // the last lexed document (not copied)
 	size      ArenaSize
+	counted   countState // what Count left in the token slots
 
 	// Scratch space of the lexer for lines whose buffer TeX rewrites (^^
 	// notation inside a control-sequence name); grown on demand, kept.
@@ -189,9 +191,31 @@ func (a *Arena) Fits(s ArenaSize) bool {
 	return s.Tokens <= a.size.Tokens && s.Lines <= a.size.Lines
 }
 
+// countState says whether the last document was lexed by Count.
+type countState uint8
+
+const (
+	countNone countState = iota // Lex: every token slot below N is filled
+	countOnly                   // Count: the token slots hold unspecified values
+	countRedo                   // Count needs the tokens: it lexes again with Lex
+)
+
+// Counted reports whether the last document was lexed by Count, so that
+// only N, the issues and the line index are meaningful, and the token
+// slots are not (Token, Name and the dumps panic).
+func (a *Arena) Counted() bool { return a.counted == countOnly }
+
+// mustHaveTokens panics when the token slots were not filled (Count).
+func (a *Arena) mustHaveTokens() {
+	if a.counted == countOnly {
+		panic("kernel: the arena's tokens were read after Count, which does not store them (use Lex)")
+	}
+}
+
 // Reset forgets the last document.
 func (a *Arena) Reset() {
 	a.N = 0
+	a.counted = countNone
 	a.names = a.names[:0]
 	a.nameRef = a.nameRef[:0]
 	a.issues = a.issues[:0]
@@ -215,6 +239,7 @@ type Token struct {
 
 // Token returns token i (0 <= i < N).
 func (a *Arena) Token(i int) Token {
+	a.mustHaveTokens()
 	v := a.Val[i]
 	t := Token{Kind: ValKind(v), Off: a.Off[i], Len: a.Len[i]}
 	if t.Kind != KindControl {
@@ -228,6 +253,12 @@ func (a *Arena) Token(i int) Token {
 // bytes TeX stores, which may be invalid UTF-8), or nil for other tokens.
 // The slice aliases the arena or the source and must not be modified.
 func (a *Arena) Name(i int) []byte {
+	a.mustHaveTokens()
+	return a.name(i)
+}
+
+// name is Name without the check (the lexer reads the tokens it stored).
+func (a *Arena) name(i int) []byte {
 	v := a.Val[i]
 	if v>>catShift != 0 {
 		return nil

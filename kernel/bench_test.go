@@ -35,7 +35,8 @@ func benchDocs(b *testing.B) []struct {
 	return docs
 }
 
-// BenchmarkLex lexes each document with each available path, and memmoves
+// BenchmarkLex lexes each document with each available path (and counts its
+// tokens with Count: "-count"), and memmoves
 // the same input and output volume as the floor ("copy"), in one run so
 // that the ratios are comparable on a noisy machine.
 func BenchmarkLex(b *testing.B) {
@@ -56,6 +57,22 @@ func BenchmarkLex(b *testing.B) {
 					if err := kernel.LexWith(p, a, d.src, nil); err != nil {
 						b.Fatal(err)
 					}
+				}
+				report(b, tokens)
+			})
+			b.Run(d.name+"/"+p.String()+"-count", func(b *testing.B) {
+				if ok, why := kernel.Available(p); !ok {
+					b.Skip(why)
+				}
+				b.SetBytes(int64(len(d.src)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := kernel.CountWith(p, a, d.src, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if a.N != tokens {
+					b.Fatalf("Count: %d tokens, Lex %d", a.N, tokens)
 				}
 				report(b, tokens)
 			})

@@ -11,6 +11,7 @@ import (
 // active character, "s NAME" for a control sequence, where NAME keeps the
 // bytes A-Z a-z 0-9 and writes every other byte as %XX (uppercase hex).
 func (a *Arena) AppendDump(dst []byte) []byte {
+	a.mustHaveTokens()
 	for i := 0; i < a.N; i++ {
 		dst = a.appendToken(dst, i)
 	}
@@ -52,6 +53,7 @@ func AppendEscapedName(dst, name []byte) []byte {
 
 // WriteDump writes the dump of AppendDump to w in chunks of about 64 KiB.
 func (a *Arena) WriteDump(w io.Writer) error {
+	a.mustHaveTokens()
 	buf := make([]byte, 0, 1<<16+256)
 	for i := 0; i < a.N; i++ {
 		buf = a.appendToken(buf, i)

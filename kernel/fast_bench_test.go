@@ -26,7 +26,7 @@ func BenchmarkFastModes(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			for b.Loop() {
-				if err := lexFastMode(a, src, nil, fm.simd, fm.block); err != nil {
+				if err := lexFastMode(a, src, nil, fm.simd, fm.block, false); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -228,6 +228,11 @@ func (l *lexer) blockRun(simd bool) {
 	if g.next < n {
 		pend = int(a.Off[n-1])
 	}
+	// Count mode: the last block that emitted tokens, to store the last
+	// of them at the end (the only one read back).
+	count := l.count
+	var lastP int
+	var lastEmit, lastEsc, lastPar, lastLet uint64
 	for p+64 <= len(src) && p < l.checkAt && n+64+8 <= len(a.Val) && n+64 <= l.tokCap &&
 		len(lines)+64 <= cap(lines) {
 		blk := (*[64]byte)(src[p : p+64])
@@ -236,7 +241,11 @@ func (l *lexer) blockRun(simd bool) {
 			next = int(src[p+64])
 		}
 		if simd {
-			classifyAVX2(blk, &vals, &m)
+			v := &vals
+			if count {
+				v = nil // the values are not stored
+			}
+			classifyAVX2(blk, v, &m)
 		} else {
 			m = classifyGo(blk)
 		}
@@ -246,25 +255,38 @@ func (l *lexer) blockRun(simd bool) {
 		}
 		n0 := n
 		emit := pl.emit
-		if simd {
-			n = compressAVX2(a.Val, a.Off, a.Len, n, &vals, emit, p)
-		} else {
-			n = compressGo(a.Val, a.Off, a.Len, n, blk, emit, p)
-		}
-		// Control sequences and \par: their values and lengths.
 		var parCS uint64 // escape characters of control sequences named par
-		for x := pl.esc; x != 0; x &= x - 1 {
-			i := bits.TrailingZeros64(x)
-			k := bits.OnesCount64(emit & (1<<i - 1))
-			nl := max(trailingOnes(m.let>>(i+1)), 1) // a word, or a symbol
-			a.Val[n0+k], a.Len[n0+k] = 1, uint32(1+nl)
-			if string(blk[i+1:i+1+nl]) == "par" {
-				parCS |= 1 << i
+		if count {
+			n += bits.OnesCount64(emit)
+			if emit != 0 {
+				lastP, lastEmit, lastEsc, lastPar, lastLet = p, emit, pl.esc, pl.par, m.let
 			}
-		}
-		for x := pl.par; x != 0; x &= x - 1 {
-			k := bits.OnesCount64(emit & (1<<bits.TrailingZeros64(x) - 1))
-			a.Val[n0+k] = valPar
+			for x := pl.esc; x != 0; x &= x - 1 {
+				i := bits.TrailingZeros64(x)
+				if trailingOnes(m.let>>(i+1)) == 3 && string(blk[i+1:i+4]) == "par" {
+					parCS |= 1 << i
+				}
+			}
+		} else {
+			if simd {
+				n = compressAVX2(a.Val, a.Off, a.Len, n, &vals, emit, p)
+			} else {
+				n = compressGo(a.Val, a.Off, a.Len, n, blk, emit, p)
+			}
+			// Control sequences and \par: their values and lengths.
+			for x := pl.esc; x != 0; x &= x - 1 {
+				i := bits.TrailingZeros64(x)
+				k := bits.OnesCount64(emit & (1<<i - 1))
+				nl := max(trailingOnes(m.let>>(i+1)), 1) // a word, or a symbol
+				a.Val[n0+k], a.Len[n0+k] = 1, uint32(1+nl)
+				if string(blk[i+1:i+1+nl]) == "par" {
+					parCS |= 1 << i
+				}
+			}
+			for x := pl.par; x != 0; x &= x - 1 {
+				k := bits.OnesCount64(emit & (1<<bits.TrailingZeros64(x) - 1))
+				a.Val[n0+k] = valPar
+			}
 		}
 		// Lines: the first three starts are stored whether they exist or
 		// not (into the room the loop checked), with no branch on how
@@ -375,6 +397,19 @@ func (l *lexer) blockRun(simd bool) {
 		if pl.stop {
 			break
 		}
+	}
+	if lastEmit != 0 {
+		// Count mode: the last token, which the drivers after this one
+		// and the group and math check may read back.
+		i := 63 - bits.LeadingZeros64(lastEmit)
+		v, ln := blockVal[src[lastP+i]], uint32(1)
+		switch {
+		case lastEsc>>i&1 != 0:
+			v, ln = 1, uint32(1+max(trailingOnes(lastLet>>(i+1)), 1))
+		case lastPar>>i&1 != 0:
+			v = valPar
+		}
+		a.Val[n-1], a.Off[n-1], a.Len[n-1] = v, uint32(lastP+i), ln
 	}
 	l.n = n
 	a.lines = lines

@@ -41,14 +41,31 @@ import "sync/atomic"
 // the block driver (fast_block.go) wherever it can; the pure-Go path does
 // not (its block classification costs more than the line driver saves).
 func lexFast(a *Arena, src []byte, cancel *atomic.Bool, simd bool) error {
-	return lexFastMode(a, src, cancel, simd, simd)
+	return lexFastMode(a, src, cancel, simd, simd, false)
+}
+
+// countFast is lexFast for Count: the block driver does not store its
+// tokens. When the result needs them after all (a group still open at the
+// end, whose start an issue points at), the document is lexed again with
+// lexFast.
+func countFast(a *Arena, src []byte, cancel *atomic.Bool, simd bool) error {
+	err := lexFastMode(a, src, cancel, simd, simd, true)
+	if err == nil && a.counted == countRedo {
+		err = lexFast(a, src, cancel, simd)
+	}
+	return err
 }
 
 // lexFastMode is lexFast with the block driver on or off (tests run every
-// combination).
-func lexFastMode(a *Arena, src []byte, cancel *atomic.Bool, simd, block bool) error {
+// combination), storing every token or, with count, only those Count
+// needs.
+func lexFastMode(a *Arena, src []byte, cancel *atomic.Bool, simd, block, count bool) error {
 	var l lexer
 	l.init(a, src, cancel, simd)
+	l.count = count
+	if count {
+		a.counted = countOnly
+	}
 	if !block {
 		l.blockFrom = len(src) + 1
 	}
@@ -57,7 +74,11 @@ func lexFastMode(a *Arena, src []byte, cancel *atomic.Bool, simd, block bool) er
 	} else {
 		l.fastLoop(false)
 	}
-	return l.finish()
+	err := l.finish()
+	if l.recount {
+		a.counted = countRedo
+	}
+	return err
 }
 
 // fastLoop runs the fast driver to the end of the document. Both values of

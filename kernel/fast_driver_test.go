@@ -70,7 +70,7 @@ func checkFastVsRef(t testing.TB, name string, src []byte, s ArenaSize) {
 	refErr := lexRef(ref, src, nil)
 	for pname, fm := range fastPaths() {
 		got := NewArena(s)
-		err := lexFastMode(got, src, nil, fm.simd, fm.block)
+		err := lexFastMode(got, src, nil, fm.simd, fm.block, false)
 		if (err == nil) != (refErr == nil) || err != nil && err.Error() != refErr.Error() {
 			t.Fatalf("%s/%s: error %v, reference %v", name, pname, err, refErr)
 		}
@@ -80,7 +80,34 @@ func checkFastVsRef(t testing.TB, name string, src []byte, s ArenaSize) {
 		if d := diffArenas(ref, got); d != "" {
 			t.Fatalf("%s/%s (%d bytes %q): %s", name, pname, len(src), clip(src), d)
 		}
+		// Count mode: the same count, issues and line index.
+		err = lexFastMode(got, src, nil, fm.simd, fm.block, true)
+		if got.counted == countRedo {
+			err = lexFastMode(got, src, nil, fm.simd, fm.block, false)
+		}
+		if err != nil {
+			t.Fatalf("%s/%s count: error %v", name, pname, err)
+		}
+		if d := diffCounts(ref, got); d != "" {
+			t.Fatalf("%s/%s count (%d bytes %q): %s", name, pname, len(src), clip(src), d)
+		}
 	}
+}
+
+// diffCounts describes the first difference between what Count fills in
+// (the token count, issues and line index) of two arenas, or returns "".
+func diffCounts(want, got *Arena) string {
+	switch {
+	case want.N != got.N:
+		return fmt.Sprintf("%d tokens, want %d", got.N, want.N)
+	case !slices.Equal(want.Issues(), got.Issues()):
+		return fmt.Sprintf("issues %+v, want %+v", got.Issues(), want.Issues())
+	case want.DroppedIssues() != got.DroppedIssues():
+		return fmt.Sprintf("%d dropped issues, want %d", got.DroppedIssues(), want.DroppedIssues())
+	case !slices.Equal(want.lines, got.lines):
+		return fmt.Sprintf("line index %v, want %v", got.lines, want.lines)
+	}
+	return ""
 }
 
 func clip(b []byte) []byte {
@@ -206,7 +233,8 @@ func TestFastVsRefGroupMath(t *testing.T) {
 }
 
 // FuzzFastVsRef: every fast variant equals the reference driver (tokens,
-// spans, names, issues, line index, errors) and never panics.
+// spans, names, issues, line index, errors), in count mode too (count,
+// issues, line index), and never panics.
 func FuzzFastVsRef(f *testing.F) {
 	files, _ := filepath.Glob("testdata/oracle/*.tex")
 	for _, fn := range files {
@@ -281,7 +309,7 @@ func TestManyLinesLinear(t *testing.T) {
 		}
 		run("ref", func() error { return lexRef(a, src, nil) })
 		for name, fm := range fastPaths() {
-			run(name, func() error { return lexFastMode(a, src, nil, fm.simd, fm.block) })
+			run(name, func() error { return lexFastMode(a, src, nil, fm.simd, fm.block, false) })
 		}
 	}
 }

@@ -51,14 +51,14 @@ func TestFastCancel(t *testing.T) {
 	var cancel atomic.Bool
 	cancel.Store(true)
 	for pname, fm := range fastPaths() {
-		err := lexFastMode(a, src, &cancel, fm.simd, fm.block)
+		err := lexFastMode(a, src, &cancel, fm.simd, fm.block, false)
 		if !errors.Is(err, ErrCancelled) {
 			t.Fatalf("%s: %v, want ErrCancelled", pname, err)
 		}
 		if a.N > 2*cancelEvery {
 			t.Errorf("%s: %d tokens lexed after the cancel flag was raised", pname, a.N)
 		}
-		if err := lexFastMode(a, src, nil, fm.simd, fm.block); err != nil {
+		if err := lexFastMode(a, src, nil, fm.simd, fm.block, false); err != nil {
 			t.Fatalf("%s: lexing again: %v", pname, err)
 		}
 	}

@@ -190,6 +190,8 @@ type lexer struct {
 	mixedDone bool
 	gm        gmState // the group and math check (lexer_issues.go)
 	simd      bool    // the AVX2 kernels may be used (the fast driver's choice)
+	count     bool    // Count: the block driver counts its tokens without storing them
+	recount   bool    // Count cannot finish without the tokens: lex again with Lex
 	blockFrom int     // the fast driver tries the block driver again from this offset
 	blockSkip int     // how far the last unproductive block run pushed blockFrom
 	lf        lfWindow

@@ -193,6 +193,12 @@ func (l *lexer) gmAdvance(final bool) {
 	a, g := l.a, &l.gm
 	val := a.Val[:n]
 	depth, math := g.depth, g.math
+	if depth > 0 && l.count {
+		// Where the groups still open began is found in the tokens,
+		// which Count did not store.
+		l.recount = true
+		return
+	}
 	if math != 0 {
 		l.postIssue(IssueUnclosedMath, g.open, uint32(math))
 	}
@@ -298,7 +304,7 @@ func isParName(a *Arena, src []byte, i int) bool {
 		o := a.Off[i] + v&0xFF
 		return string(src[o:o+3]) == "par"
 	}
-	return string(a.Name(i)) == "par"
+	return string(a.name(i)) == "par"
 }
 
 // postIssue records an issue found after lexing (positions from the line

@@ -15,7 +15,8 @@ const simdBuilt = true
 const simdNotBuiltReason = ""
 
 // classifyAVX2 classifies the 64 bytes of b with two 32-byte vectors into
-// m and stores the token values of its simple bytes into vals.
+// m and, unless vals is nil, stores the token values of its simple bytes
+// into vals.
 //
 // Every AVX2 function here ends with VZEROUPPER, after its last vector
 // instruction (results go to memory first, which orders them before it),
@@ -35,15 +36,17 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 	l0, l1 := lower0.Sub(cA), lower1.Sub(cA)
 	let0, let1 := l0.Min(c25).Equal(l0), l1.Min(c25).Equal(l1)
 
-	// Token values. (x.Merge(y, m) keeps x where m is set and takes y
-	// elsewhere.)
-	x0.Max(c20).Store((*[32]byte)(vals.code[:32]))
-	x1.Max(c20).Store((*[32]byte)(vals.code[32:64]))
-	n0, n1 := x0.And(cNib).AsInt8x32(), x1.And(cNib).AsInt8x32()
-	isNib0 := nibByte.PermuteOrZeroGrouped(n0).Equal(x0)
-	isNib1 := nibByte.PermuteOrZeroGrouped(n1).Equal(x1)
-	nibCat.PermuteOrZeroGrouped(n0).Merge(cCatLetter.Merge(cCatOther, let0), isNib0).Store((*[32]byte)(vals.cat[:32]))
-	nibCat.PermuteOrZeroGrouped(n1).Merge(cCatLetter.Merge(cCatOther, let1), isNib1).Store((*[32]byte)(vals.cat[32:64]))
+	// Token values (not needed when counting: vals is nil). (x.Merge(y, m)
+	// keeps x where m is set and takes y elsewhere.)
+	if vals != nil {
+		x0.Max(c20).Store((*[32]byte)(vals.code[:32]))
+		x1.Max(c20).Store((*[32]byte)(vals.code[32:64]))
+		n0, n1 := x0.And(cNib).AsInt8x32(), x1.And(cNib).AsInt8x32()
+		isNib0 := nibByte.PermuteOrZeroGrouped(n0).Equal(x0)
+		isNib1 := nibByte.PermuteOrZeroGrouped(n1).Equal(x1)
+		nibCat.PermuteOrZeroGrouped(n0).Merge(cCatLetter.Merge(cCatOther, let0), isNib0).Store((*[32]byte)(vals.cat[:32]))
+		nibCat.PermuteOrZeroGrouped(n1).Merge(cCatLetter.Merge(cCatOther, let1), isNib1).Store((*[32]byte)(vals.cat[32:64]))
+	}
 
 	m.let = join(let0.ToBits(), let1.ToBits())
 	// 0x21 <= x <= 0x7d  <=>  min(x-0x21, 0x5c) == x-0x21
