@@ -195,7 +195,7 @@ func (a *actor) work(att *attempt) {
 	j.lexTid.Store(a.tid)
 	tLex := p.now()
 	j.tLex.Store(max(tLex, 1))
-	err := a.lex(doc, &att.cancel)
+	err := a.lex(doc, j.req.Mode, &att.cancel)
 	tLexEnd := p.now()
 	j.tLexEnd.Store(max(tLexEnd, 1))
 	busy := tLexEnd - tLex
@@ -246,8 +246,14 @@ func (a *actor) work(att *attempt) {
 }
 
 // lex lexes doc into the actor's arena, replacing the arena by a larger one
-// when the document does not fit (the actor is then due for rotation).
-func (a *actor) lex(doc []byte, cancel *atomic.Bool) error {
+// when the document does not fit (the actor is then due for rotation). A
+// summary request, whose reply holds only the counts, is lexed with
+// kernel.Count, which does not store the tokens.
+func (a *actor) lex(doc []byte, mode Mode, cancel *atomic.Bool) error {
+	run := kernel.Lex
+	if mode == ModeSummary {
+		run = kernel.Count
+	}
 	// The arena is tried as it is when it fits any document of ordinary
 	// text of this length (lines of 16 bytes or more on average): counting
 	// the lines first (SizeFor reads the whole document) cost about 5 % of
@@ -255,12 +261,12 @@ func (a *actor) lex(doc []byte, cancel *atomic.Bool) error {
 	// lexed again in an arena of SizeFor's size, which always suffices.
 	if !a.arena.Fits(kernel.SizeForText(len(doc))) {
 		a.fit(doc)
-		return kernel.Lex(a.arena, doc, cancel)
+		return run(a.arena, doc, cancel)
 	}
-	err := kernel.Lex(a.arena, doc, cancel)
+	err := run(a.arena, doc, cancel)
 	if errors.Is(err, kernel.ErrArenaFull) {
 		a.fit(doc)
-		err = kernel.Lex(a.arena, doc, cancel)
+		err = run(a.arena, doc, cancel)
 	}
 	return err
 }
