@@ -75,7 +75,9 @@ type runner struct {
 	run  func() (int, error)
 }
 
-// microbench measures every available path and the copy floor on src.
+// microbench measures every available path, lexing (Lex) and counting
+// (Count, the "-count" rows: what summary requests run), and the copy
+// floor on src.
 func microbench(src []byte, iters, warmup int) ([]benchRow, error) {
 	var runners []runner
 	arena := kernel.NewArena(kernel.SizeFor(src))
@@ -88,6 +90,11 @@ func microbench(src []byte, iters, warmup int) ([]benchRow, error) {
 		runners = append(runners, runner{p.String(), func() (int, error) {
 			if err := kernel.LexWith(p, arena, src, nil); err != nil {
 				return 0, fmt.Errorf("cannot lex with the %s path: %w", p, err)
+			}
+			return arena.N, nil
+		}}, runner{p.String() + "-count", func() (int, error) {
+			if err := kernel.CountWith(p, arena, src, nil); err != nil {
+				return 0, fmt.Errorf("cannot count with the %s path: %w", p, err)
 			}
 			return arena.N, nil
 		}})

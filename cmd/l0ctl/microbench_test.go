@@ -25,7 +25,7 @@ func TestMicrobench(t *testing.T) {
 	want := []string{}
 	for _, p := range kernel.Paths {
 		if ok, _ := kernel.Available(p); ok {
-			want = append(want, p.String())
+			want = append(want, p.String(), p.String()+"-count")
 		}
 	}
 	want = append(want, "copy")
