@@ -31,6 +31,7 @@ type actor struct {
 	fifo      atomic.Bool // a spare whose thread may run under SCHED_FIFO (it runs urgent hedges so)
 	reason    string      // why this actor was started (rotation reason), set before start
 	tid       int32       // the locked thread's id (0: not locked, NoPin), set before ready
+	nice      int         // the locked thread's niceness under SCHED_OTHER (actor goroutine only)
 
 	// Owned by the actor goroutine.
 	inFIFO bool // the thread is under SCHED_FIFO now
@@ -90,11 +91,16 @@ func (a *actor) run(ready func(*actor)) {
 		} else {
 			a.pinned.Store(true)
 		}
+		nice, err := raiseNice(a.p.cfg.Nice)
+		if err != nil {
+			a.p.cfg.Logf("actors: actor %d runs at the process's niceness: %v", a.slot, err)
+		}
+		a.nice = nice
 		if a.core < 0 && a.p.cfg.SpareFIFO {
 			// Allowed? Then back to normal until an urgent hedge comes.
-			if err := setFIFO(true); err != nil {
+			if err := setFIFO(true, 0); err != nil {
 				a.p.cfg.Logf("actors: spare %d runs at normal priority: %v", a.slot, err)
-			} else if err := setFIFO(false); err != nil {
+			} else if err := setFIFO(false, a.nice); err != nil {
 				a.p.cfg.Logf("actors: spare %d stays under SCHED_FIFO: %v", a.slot, err)
 			} else {
 				a.fifo.Store(true)
@@ -109,7 +115,7 @@ func (a *actor) run(ready func(*actor)) {
 			return
 		}
 		if a.fifo.Load() && att.urgent != a.inFIFO {
-			if err := setFIFO(att.urgent); err == nil {
+			if err := setFIFO(att.urgent, a.nice); err == nil {
 				a.inFIFO = att.urgent
 			}
 		}

@@ -69,6 +69,15 @@ type Config struct {
 	// worse P99.9 without faults). A spare lexes only hedges, at most the
 	// hedge budget's share of the requests. DefaultConfig sets it.
 	SpareFIFO bool
+	// Nice is how much nicer than the process the actors' threads run
+	// (L0_ACTOR_NICE; 0 to 19, at most niceness 19; making a thread nicer
+	// needs no privilege). Actors lex without pause and keep every
+	// core busy under load, while the threads that must answer quickly
+	// (the event loop, the supervisor's timer, the Go runtime) only need
+	// a short slice: with the actors niced, the scheduler gives those the
+	// CPU as soon as they wake, instead of after an actor's time slice.
+	// DefaultConfig sets DefaultNice.
+	Nice int
 
 	// RotateReqs retires an actor (replacing it by a fresh goroutine,
 	// thread and arena on the same core) after it lexed this many requests
@@ -120,6 +129,7 @@ const (
 	DefaultHedgeMaxPct      = 2.0
 	DefaultHedgeWindow      = 10 * time.Second
 	DefaultHedgeSpares      = 1
+	DefaultNice             = 5
 	DefaultArenaBaseBytes   = 2 << 20
 )
 
@@ -141,6 +151,7 @@ func DefaultConfig() Config {
 		HedgeWindow:      DefaultHedgeWindow,
 		HedgeSpares:      DefaultHedgeSpares,
 		SpareFIFO:        true,
+		Nice:             DefaultNice,
 		FaultPhase:       "pre",
 		ArenaBaseBytes:   DefaultArenaBaseBytes,
 	}
@@ -151,6 +162,9 @@ func DefaultConfig() Config {
 func (c *Config) Validate() error {
 	if c.HedgeSpares < 0 || c.HedgeSpares >= MaxActors {
 		return fmt.Errorf("cannot run %d spare actors: it must be 0 to %d", c.HedgeSpares, MaxActors-1)
+	}
+	if c.Nice < 0 || c.Nice > 19 {
+		return fmt.Errorf("cannot make actors %d nicer than the process: it must be 0 to 19", c.Nice)
 	}
 	if len(c.Cores)+c.HedgeSpares > MaxActors {
 		return fmt.Errorf("cannot run %d actors and %d spares: at most %d in all", len(c.Cores), c.HedgeSpares, MaxActors)

@@ -90,3 +90,15 @@ var SetFIFO = setFIFO
 
 // RemapCores is remapCores.
 func RemapCores(cores, mask []int) ([]int, []int) { return remapCores(cores, mask) }
+
+// ThreadIDs returns the thread id of each slot's installed actor (0 for an
+// unpinned actor, or a slot being replaced).
+func (p *Pool) ThreadIDs() []int {
+	ids := make([]int, len(p.slots))
+	for i := range p.slots {
+		if a := p.slots[i].Load(); a != nil {
+			ids[i] = int(a.tid)
+		}
+	}
+	return ids
+}

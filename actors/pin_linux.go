@@ -23,11 +23,33 @@ func pinThread(cores []int) error {
 	return nil
 }
 
+// raiseNice makes the calling thread by more nicer than it is (at most
+// 19; Linux's setpriority acts on one thread when given a thread id) and
+// returns its niceness. The caller must hold the thread with
+// runtime.LockOSThread and let it end with its goroutine, so that no other
+// goroutine inherits the niceness.
+func raiseNice(by int) (int, error) {
+	tid := unix.Gettid()
+	raw, err := unix.Getpriority(unix.PRIO_PROCESS, tid)
+	if err != nil {
+		return 0, fmt.Errorf("cannot read the thread's niceness: %w", err)
+	}
+	cur := 20 - raw // the system call returns 20 - nice
+	if by == 0 {
+		return cur, nil
+	}
+	nice := min(cur+by, 19)
+	if err := unix.Setpriority(unix.PRIO_PROCESS, tid, nice); err != nil {
+		return cur, fmt.Errorf("cannot set the thread's niceness to %d: %w", nice, err)
+	}
+	return nice, nil
+}
+
 // setFIFO puts the calling thread under SCHED_FIFO at priority 1 (on), or
-// back under the normal policy SCHED_OTHER (off). The caller must hold the
-// thread with runtime.LockOSThread.
-func setFIFO(on bool) error {
-	attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: schedOther}
+// back under the normal policy SCHED_OTHER at niceness nice (off). The
+// caller must hold the thread with runtime.LockOSThread.
+func setFIFO(on bool, nice int) error {
+	attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: schedOther, Nice: int32(nice)}
 	if on {
 		attr.Policy, attr.Priority = schedFIFO, 1
 	}

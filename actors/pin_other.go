@@ -12,8 +12,16 @@ func pinThread(cores []int) error {
 	return errors.New("cannot pin thread: CPU affinity is only supported on Linux")
 }
 
+// raiseNice cannot set a thread's niceness outside Linux.
+func raiseNice(by int) (int, error) {
+	if by == 0 {
+		return 0, nil
+	}
+	return 0, errors.New("cannot set a thread's niceness: only supported on Linux")
+}
+
 // setFIFO cannot change scheduling policies outside Linux.
-func setFIFO(bool) error {
+func setFIFO(bool, int) error {
 	return errors.New("cannot run under SCHED_FIFO: only supported on Linux")
 }
 

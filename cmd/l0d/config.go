@@ -25,6 +25,7 @@ type config struct {
 	HedgeMaxPct      float64
 	HedgeSpares      int
 	SpareFIFO        bool
+	ActorNice        int
 	RotateReqs       int
 	RotateBytes      int64
 	MaxReqBytes      int
@@ -78,6 +79,8 @@ func settings() []setting {
 			func(c *config, v string) error { return parseInt(&c.HedgeSpares, v, 0, 16) }},
 		{"spare-fifo", "L0_SPARE_FIFO", "1", "a spare runs the hedge of a stuck request under SCHED_FIFO priority 1 where permitted (CAP_SYS_NICE or LimitRTPRIO=1), so that it preempts the busy threads of its core", true,
 			func(c *config, v string) error { return parseBool(&c.SpareFIFO, v) }},
+		{"actor-nice", "L0_ACTOR_NICE", "5", "how much nicer than the process the actors' threads run (0-19), so that the event loop and the hedge timer get the CPU as soon as they wake", false,
+			func(c *config, v string) error { return parseInt(&c.ActorNice, v, 0, 19) }},
 		{"rotate-reqs", "L0_ROTATE_REQS", "0", "retire an actor after this many requests (0 off)", false,
 			func(c *config, v string) error { return parseInt(&c.RotateReqs, v, 0, math.MaxInt32) }},
 		{"rotate-bytes", "L0_ROTATE_BYTES", "0", "retire an actor after this many document bytes (0 off; suffixes K, M, G, KiB, MiB, GiB)", false,
@@ -340,7 +343,7 @@ func (c *config) print(w io.Writer, version, kernelPath, kernelWhy string) {
 		{"kernel", kernelPath + " (" + kernelWhy + ")"},
 		{"sock", c.Sock},
 		{"tcp", tcp},
-		{"actors", fmt.Sprintf("%d on cores %s", len(c.Cores), cores)},
+		{"actors", fmt.Sprintf("%d on cores %s, niceness +%d", len(c.Cores), cores, c.ActorNice)},
 		{"event loops", strconv.Itoa(c.Loops)},
 		{"hedge", hedge},
 		{"hedge budget", strconv.FormatFloat(c.HedgeMaxPct, 'g', -1, 64) + " %"},

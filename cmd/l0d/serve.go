@@ -64,6 +64,7 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		HedgeMaxPct:      cfg.HedgeMaxPct,
 		HedgeSpares:      cfg.HedgeSpares,
 		SpareFIFO:        cfg.SpareFIFO,
+		Nice:             cfg.ActorNice,
 		RotateReqs:       cfg.RotateReqs,
 		RotateBytes:      cfg.RotateBytes,
 		FaultMs:          cfg.FaultMs,
