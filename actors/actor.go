@@ -32,6 +32,7 @@ type actor struct {
 	reason    string      // why this actor was started (rotation reason), set before start
 	tid       int32       // the locked thread's id (0: not locked, NoPin), set before ready
 	nice      int         // the locked thread's niceness under SCHED_OTHER (actor goroutine only)
+	hasTurn   bool        // a holds its core's turn (Pool.turns; actor goroutine only)
 
 	// Owned by the actor goroutine.
 	inFIFO bool // the thread is under SCHED_FIFO now
@@ -154,12 +155,21 @@ func (a *actor) drop(att *attempt) {
 func (a *actor) protect(att *attempt) (v any, stack []byte) {
 	defer func() {
 		if v = recover(); v != nil {
+			a.endTurn()
 			stack = make([]byte, 4096)
 			stack = stack[:runtime.Stack(stack, false)]
 		}
 	}()
 	a.work(att)
 	return nil, nil
+}
+
+// endTurn hands the core's turn on, if a holds it.
+func (a *actor) endTurn() {
+	if a.hasTurn {
+		a.hasTurn = false
+		<-a.p.turns[a.core]
+	}
 }
 
 // work runs the faults, lexes, encodes the reply and races to finish the
@@ -183,7 +193,19 @@ func (a *actor) work(att *attempt) {
 	if p.cfg.FaultPhase == "pre" {
 		a.envFault(att)
 	}
+	// Actors pinned to the same core take turns in the kernel: sharing it
+	// by time slices, every document of theirs would take twice as long
+	// or more (a slice of a few ms lost in the middle of a lex), instead
+	// of one waiting for the other's. A fault's sleep is outside the turn,
+	// so a delayed or stalled actor leaves the core to the others. The
+	// token goes to the waiters in order (a channel); protect hands it on
+	// after a panic.
+	if turn := p.turns[a.core]; turn != nil {
+		turn <- struct{}{}
+		a.hasTurn = true
+	}
 	if att.cancel.Load() {
+		a.endTurn()
 		a.drop(att)
 		return
 	}
@@ -203,6 +225,7 @@ func (a *actor) work(att *attempt) {
 	j.tLex.Store(max(tLex, 1))
 	err := a.lex(doc, j.req.Mode, &att.cancel)
 	tLexEnd := p.now()
+	a.endTurn()
 	j.tLexEnd.Store(max(tLexEnd, 1))
 	busy := tLexEnd - tLex
 	if err == nil {

@@ -23,11 +23,14 @@ type Pool struct {
 	kernelPath string
 	kernelWhy  string
 
-	slots  []atomic.Pointer[actor] // installed actor of each slot: nCore core actors, then the spares
-	nCore  int                     // len(cfg.Cores): slots that take requests of their own
-	faults []slotFaults            // runtime faults armed per slot
-	gens   []atomic.Uint64         // incarnations per slot
-	rr     atomic.Uint32           // rotating start of the dispatch scan
+	slots []atomic.Pointer[actor] // installed actor of each slot: nCore core actors, then the spares
+	// turns holds, for each core that two or more pinned actors share, the
+	// token its actors take turns with in the kernel (see actor.lexOnCore).
+	turns  map[int]chan struct{}
+	nCore  int             // len(cfg.Cores): slots that take requests of their own
+	faults []slotFaults    // runtime faults armed per slot
+	gens   []atomic.Uint64 // incarnations per slot
+	rr     atomic.Uint32   // rotating start of the dispatch scan
 
 	lane          *hedgeLane // hedges waiting for the next free actor
 	reg           *registry
@@ -80,6 +83,20 @@ func New(cfg Config, obs Observer) (*Pool, error) {
 		lane:    newHedgeLane(),
 		drained: make(chan struct{}),
 		closed:  make(chan struct{}),
+	}
+	if !cfg.NoPin {
+		count := map[int]int{}
+		for _, c := range cfg.Cores {
+			count[c]++
+		}
+		for c, k := range count {
+			if k > 1 {
+				if p.turns == nil {
+					p.turns = map[int]chan struct{}{}
+				}
+				p.turns[c] = make(chan struct{}, 1)
+			}
+		}
 	}
 	var ready sync.WaitGroup
 	for i := range n {
