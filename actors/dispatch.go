@@ -7,7 +7,8 @@ const stuckPenalty = 1 << 20
 
 // dispatch sends att to the installed core actor (never a spare) with the
 // lowest load (idle first, actors stuck on one attempt for longer than the
-// hedge deadline last), trying the next ones when a mailbox is full, never
+// hedge deadline last; the actors of a core that take turns count each
+// other's load), trying the next ones when a mailbox is full, never
 // to slot exclude (-1: none). It reports whether an actor took it.
 func (p *Pool) dispatch(att *attempt, exclude int) bool {
 	n := p.nCore
@@ -26,7 +27,7 @@ func (p *Pool) dispatch(att *attempt, exclude int) bool {
 				continue
 			}
 			a := p.slots[i].Load()
-			l := int64(a.load.Load())
+			l := int64(p.coreLoad(i, a))
 			if since := a.busySince.Load(); stuckAfter > 0 && since > 0 && now-since > stuckAfter {
 				l += stuckPenalty
 			}
@@ -61,12 +62,27 @@ func (p *Pool) dispatch(att *attempt, exclude int) bool {
 	}
 }
 
+// coreLoad returns the load of a, the actor of slot i: its attempts queued
+// or running, plus those of the other actors of its core when they take
+// turns in the kernel (Pool.turns), since they wait for each other.
+func (p *Pool) coreLoad(i int, a *actor) int32 {
+	l := a.load.Load()
+	if p.mates == nil {
+		return l
+	}
+	for _, m := range p.mates[i] {
+		l += p.slots[m].Load().load.Load()
+	}
+	return l
+}
+
 // anyIdle reports whether an installed actor of slots [from, to) other
-// than slot exclude has nothing queued or running (a hint: it may take
+// than slot exclude has nothing queued or running (nor its core's other
+// actors, when they take turns) (a hint: it may take
 // work a moment later).
 func (p *Pool) anyIdle(exclude, from, to int) bool {
 	for i := from; i < to; i++ {
-		if i != exclude && p.slots[i].Load().load.Load() == 0 {
+		if i != exclude && p.coreLoad(i, p.slots[i].Load()) == 0 {
 			return true
 		}
 	}
@@ -74,7 +90,8 @@ func (p *Pool) anyIdle(exclude, from, to int) bool {
 }
 
 // dispatchIdle sends att to an installed actor other than slot exclude
-// that has nothing queued or running (a spare too when spares is set), and
+// that has nothing queued or running (nor its core's other actors, when
+// they take turns) (a spare too when spares is set), and
 // reports whether one took it.
 func (p *Pool) dispatchIdle(att *attempt, exclude int, spares bool) bool {
 	n := len(p.slots)
@@ -88,7 +105,7 @@ func (p *Pool) dispatchIdle(att *attempt, exclude int, spares bool) bool {
 			continue
 		}
 		a := p.slots[i].Load()
-		if a.load.Load() != 0 || a.enqueue(att) != enqOK {
+		if p.coreLoad(i, a) != 0 || a.enqueue(att) != enqOK {
 			continue
 		}
 		att.j.mu.Lock()

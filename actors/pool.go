@@ -25,8 +25,9 @@ type Pool struct {
 
 	slots []atomic.Pointer[actor] // installed actor of each slot: nCore core actors, then the spares
 	// turns holds, for each core that two or more pinned actors share, the
-	// token its actors take turns with in the kernel (see actor.lexOnCore).
+	// token its actors take turns with in the kernel (see actor.work).
 	turns  map[int]chan struct{}
+	mates  [][]int         // per slot: the other slots of its core, when they take turns
 	nCore  int             // len(cfg.Cores): slots that take requests of their own
 	faults []slotFaults    // runtime faults armed per slot
 	gens   []atomic.Uint64 // incarnations per slot
@@ -95,6 +96,16 @@ func New(cfg Config, obs Observer) (*Pool, error) {
 					p.turns = map[int]chan struct{}{}
 				}
 				p.turns[c] = make(chan struct{}, 1)
+			}
+		}
+		if p.turns != nil {
+			p.mates = make([][]int, n)
+			for i, c := range cfg.Cores {
+				for k, d := range cfg.Cores {
+					if k != i && d == c {
+						p.mates[i] = append(p.mates[i], k)
+					}
+				}
 			}
 		}
 	}
