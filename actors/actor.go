@@ -229,7 +229,7 @@ func (a *actor) work(att *attempt) {
 	j.tLexEnd.Store(max(tLexEnd, 1))
 	busy := tLexEnd - tLex
 	if err == nil {
-		p.rate.record(busy, len(doc))
+		p.rate[j.req.Mode].record(busy, len(doc))
 	}
 	a.reqs++
 	a.bytes += int64(len(doc))

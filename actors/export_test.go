@@ -72,8 +72,12 @@ func (r *LexRate) Record(ns int64, n int) { r.r.record(ns, n) }
 // Expect returns the predicted lexing time of n bytes.
 func (r *LexRate) Expect(n int64) int64 { return r.r.expect(n) }
 
-// SetLexRate sets p's recent lexing speed (ns per KiB).
-func SetLexRate(p *Pool, nsPerKiB int64) { p.rate.nsPerKiB.Store(nsPerKiB) }
+// SetLexRate sets p's recent lexing speed (ns per KiB), for both modes.
+func SetLexRate(p *Pool, nsPerKiB int64) {
+	for i := range p.rate {
+		p.rate[i].nsPerKiB.Store(nsPerKiB)
+	}
+}
 
 // SetThreadCPU replaces p's reader of thread CPU times; call it before the
 // first Submit.

@@ -38,7 +38,7 @@ type Pool struct {
 	inflight      atomic.Int64 // jobs accepted, not yet answered
 	inflightBytes atomic.Int64
 	lat           latHist
-	rate          lexRate
+	rate          [2]lexRate // per Mode: Count (summary) runs faster than Lex (full)
 	// threadCPU reads a thread's CPU time (cputime_*.go; tests replace it).
 	threadCPU func(tid int32, self bool) (int64, bool)
 

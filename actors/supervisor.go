@@ -265,7 +265,7 @@ func (s *supervisor) fire(j *job) {
 	tLex := j.tLex.Load()
 	if tLex != 0 && j.tLexEnd.Load() == 0 {
 		slow := 2 * d
-		if e := p.rate.expect(j.bytes); e > 0 {
+		if e := p.rate[j.req.Mode].expect(j.bytes); e > 0 {
 			slow = 2 * e
 		}
 		due, straggler = max(j.tSubmit+d, tLex+max(slow, int64(tick))), true
