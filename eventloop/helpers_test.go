@@ -193,3 +193,14 @@ func expectEOF(t *testing.T, r io.Reader) {
 		t.Fatalf("want the connection closed, read %d bytes, err %v", n, err)
 	}
 }
+
+// freeTCPAddr returns a loopback TCP address that was free a moment ago.
+func freeTCPAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}

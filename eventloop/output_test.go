@@ -43,12 +43,7 @@ func TestRepliesStayWholeUnderBackPressure(t *testing.T) {
 // both sockets: the replies and pongs the server could not write yet when
 // the half-close came must all still arrive, whole and once, then EOF.
 func TestHalfCloseBeforeReading(t *testing.T) {
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tcpAddr := l.Addr().String()
-	l.Close()
+	tcpAddr := freeTCPAddr(t)
 	pool := newFakePool(t)
 	srv := startServer(t, eventloop.Config{SocketBuffer: 32 << 10, TCPAddr: tcpAddr}, pool)
 	path := srv.Addrs()[0][len("unix://"):]

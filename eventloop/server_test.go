@@ -436,12 +436,7 @@ func TestFaultControl(t *testing.T) {
 }
 
 func TestTCPLoopback(t *testing.T) {
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeTCPAddr(t)
 	pool := newFakePool(t)
 	startServer(t, eventloop.Config{TCPAddr: addr}, pool)
 	c, err := net.Dial("tcp", addr)

@@ -3,6 +3,7 @@ package kernel_test
 import (
 	"bytes"
 	"os"
+	"sync/atomic"
 	"testing"
 
 	"l0lex/kernel"
@@ -47,35 +48,24 @@ func BenchmarkLex(b *testing.B) {
 		}
 		tokens := a.N
 		for _, p := range kernel.Paths {
-			b.Run(d.name+"/"+p.String(), func(b *testing.B) {
-				if ok, why := kernel.Available(p); !ok {
-					b.Skip(why)
-				}
-				b.SetBytes(int64(len(d.src)))
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := kernel.LexWith(p, a, d.src, nil); err != nil {
-						b.Fatal(err)
+			for _, m := range lexModes {
+				b.Run(d.name+"/"+p.String()+m.suffix, func(b *testing.B) {
+					if ok, why := kernel.Available(p); !ok {
+						b.Skip(why)
 					}
-				}
-				report(b, tokens)
-			})
-			b.Run(d.name+"/"+p.String()+"-count", func(b *testing.B) {
-				if ok, why := kernel.Available(p); !ok {
-					b.Skip(why)
-				}
-				b.SetBytes(int64(len(d.src)))
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := kernel.CountWith(p, a, d.src, nil); err != nil {
-						b.Fatal(err)
+					b.SetBytes(int64(len(d.src)))
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := m.run(p, a, d.src, nil); err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
-				if a.N != tokens {
-					b.Fatalf("Count: %d tokens, Lex %d", a.N, tokens)
-				}
-				report(b, tokens)
-			})
+					if a.N != tokens {
+						b.Fatalf("%d tokens, the pure-Go Lex %d", a.N, tokens)
+					}
+					report(b, tokens)
+				})
+			}
 		}
 		b.Run(d.name+"/copy", func(b *testing.B) {
 			in := make([]byte, len(d.src))
@@ -91,6 +81,12 @@ func BenchmarkLex(b *testing.B) {
 		})
 	}
 }
+
+// lexModes are what BenchmarkLex runs per path: Lex, and Count ("-count").
+var lexModes = []struct {
+	suffix string
+	run    func(kernel.Path, *kernel.Arena, []byte, *atomic.Bool) error
+}{{"", kernel.LexWith}, {"-count", kernel.CountWith}}
 
 func report(b *testing.B, tokens int) {
 	ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)

@@ -94,13 +94,7 @@ func Count(a *Arena, src []byte, cancel *atomic.Bool) error {
 
 // CountWith is Count with path p, as LexWith is Lex.
 func CountWith(p Path, a *Arena, src []byte, cancel *atomic.Bool) error {
-	switch ok, why := Available(p); {
-	case !ok:
-		return fmt.Errorf("cannot count with the %s path: %s: %w", p, why, ErrPathUnavailable)
-	case p == PathAVX2:
-		return countFast(a, src, cancel, true)
-	}
-	return countFast(a, src, cancel, false)
+	return withPath(p, "count", countFast, a, src, cancel)
 }
 
 // activeSIMD is whether Lex uses the AVX2 kernels; fixed at start-up.
@@ -110,11 +104,14 @@ var activeSIMD = simdUsable()
 // Available); otherwise it returns an error wrapping ErrPathUnavailable.
 // Everything else is as for Lex.
 func LexWith(p Path, a *Arena, src []byte, cancel *atomic.Bool) error {
-	switch ok, why := Available(p); {
-	case !ok:
-		return fmt.Errorf("cannot lex with the %s path: %s: %w", p, why, ErrPathUnavailable)
-	case p == PathAVX2:
-		return lexFast(a, src, cancel, true)
+	return withPath(p, "lex", lexFast, a, src, cancel)
+}
+
+// withPath runs run (lexFast or countFast) with path p, which must be
+// available; verb names what run does, for the error.
+func withPath(p Path, verb string, run func(*Arena, []byte, *atomic.Bool, bool) error, a *Arena, src []byte, cancel *atomic.Bool) error {
+	if ok, why := Available(p); !ok {
+		return fmt.Errorf("cannot %s with the %s path: %s: %w", verb, p, why, ErrPathUnavailable)
 	}
-	return lexFast(a, src, cancel, false)
+	return run(a, src, cancel, p == PathAVX2)
 }
