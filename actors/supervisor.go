@@ -222,9 +222,10 @@ func (s *supervisor) advance() {
 // deadline on:
 //   - while no attempt has started, the check is repeated every tick;
 //   - an attempt that is not lexing (held before or after the kernel, as a
-//     fault does) is hedged at once, or one tick after it started if that
-//     is later (an attempt passes from start to kernel in microseconds, so
-//     one held for a tick is stuck);
+//     fault does) is hedged at once, or one tick after it started or
+//     finished lexing if that is later (an attempt passes from start to
+//     kernel, and from kernel to reply, in microseconds, so one held for a
+//     tick is stuck);
 //   - an attempt that is lexing is hedged once it has lexed for twice as
 //     long as the pool's recent speed predicts for its document (a
 //     straggler: a core far slower than the others, a thread that does not
@@ -262,8 +263,13 @@ func (s *supervisor) fire(j *job) {
 	}
 	due := max(j.tSubmit+d, tRun+int64(tick))
 	straggler, starved := false, false
-	tLex := j.tLex.Load()
-	if tLex != 0 && j.tLexEnd.Load() == 0 {
+	tLex, tLexEnd := j.tLex.Load(), j.tLexEnd.Load()
+	if tLexEnd != 0 {
+		// Lexed: held after the kernel only once a tick has passed (the
+		// reply is being encoded meanwhile).
+		due = max(due, tLexEnd+int64(tick))
+	}
+	if tLex != 0 && tLexEnd == 0 {
 		slow := 2 * d
 		if e := p.rate[j.req.Mode].expect(j.bytes); e > 0 {
 			slow = 2 * e
