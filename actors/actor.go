@@ -196,22 +196,12 @@ func (a *actor) work(att *attempt) {
 	// Actors pinned to the same core take turns in the kernel: sharing it
 	// by time slices, every document of theirs would take twice as long
 	// or more (a slice of a few ms lost in the middle of a lex), instead
-	// of one waiting for the other's (or moving to an idle core). A
-	// fault's sleep is outside the turn, so a delayed or stalled actor
-	// leaves the core to the others. The token goes to the waiters in
-	// order (a channel); protect hands it on after a panic.
+	// of one waiting for the other's. A fault's sleep is outside the turn,
+	// so a delayed or stalled actor leaves the core to the others. The
+	// token goes to the waiters in order (a channel); protect hands it on
+	// after a panic.
 	if turn := p.turns[a.core]; turn != nil {
-		select {
-		case turn <- struct{}{}:
-		default:
-			// A core-mate is lexing: an actor of an idle core takes this
-			// attempt at once, if there is one (not a hedge, which must
-			// avoid the slot of its first attempt).
-			if att.kind != kindHedge && p.dispatchIdle(att, a.slot, false) {
-				return
-			}
-			turn <- struct{}{}
-		}
+		turn <- struct{}{}
 		a.hasTurn = true
 	}
 	if att.cancel.Load() {

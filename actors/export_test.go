@@ -106,11 +106,3 @@ func (p *Pool) ThreadIDs() []int {
 	}
 	return ids
 }
-
-// HoldTurn takes the kernel turn of core (whose actors take turns) and
-// returns the function that hands it back.
-func (p *Pool) HoldTurn(core int) func() {
-	turn := p.turns[core]
-	turn <- struct{}{}
-	return func() { <-turn }
-}

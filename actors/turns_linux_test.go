@@ -74,38 +74,3 @@ func TestActorsOfOneCoreTakeTurns(t *testing.T) {
 	}
 	t.Logf("%d documents on core %d: %v lexing, %v of it overlapping", n, core, time.Duration(busy), time.Duration(overlap))
 }
-
-// TestBusyCoreHandsOver: while the core of two actors is busy (its turn
-// held), their requests go to the idle actor of another core rather than
-// wait for the turn.
-func TestBusyCoreHandsOver(t *testing.T) {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
-		t.Fatal(err)
-	}
-	var cpus []int
-	for c := 0; c < 1024 && len(cpus) < 2; c++ {
-		if set.IsSet(c) {
-			cpus = append(cpus, c)
-		}
-	}
-	if len(cpus) < 2 {
-		t.Skip("needs two CPUs in the affinity mask")
-	}
-	cfg := testConfig(t, cpus[0], cpus[0], cpus[1])
-	cfg.NoPin = false
-	p := mustNew(t, cfg, newFakeObs())
-	defer p.Close(t.Context())
-	release := p.HoldTurn(cpus[0])
-	defer release()
-	const n = 12 // dispatch rotates: some land on the busy core's actors first
-	rc := newRecorder(n)
-	for i := 1; i <= n; i++ {
-		if !submitWait(p, rc, 1, uint64(i), doc(i), 5*time.Second) {
-			t.Fatalf("request %d waited for the busy core's turn", i)
-		}
-		if rep, _ := rc.reply(uint64(i)); rep.Status != 0 || rep.Actor != 2 {
-			t.Fatalf("request %d: status %d from actor %d, want 0 from actor 2 (core %d)", i, rep.Status, rep.Actor, cpus[1])
-		}
-	}
-}
