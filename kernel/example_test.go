@@ -61,3 +61,24 @@ func ExampleArena_WriteDump() {
 	// c 2 125
 	// c 10 32
 }
+
+// Counting the tokens and finding the issues, when the tokens themselves
+// are not needed: Count reads the document as Lex does without storing
+// every token. Afterwards the arena says so, and its tokens must not be
+// read.
+func ExampleCount() {
+	src := []byte("$x^2 {a}\n\n\\par}\n")
+	a := kernel.NewArena(kernel.SizeFor(src))
+	if err := kernel.Count(a, src, nil); err != nil {
+		fmt.Println("cannot count:", err)
+		return
+	}
+	fmt.Println(a.N, "tokens; tokens stored:", !a.Counted())
+	for _, is := range a.Issues() {
+		fmt.Printf("%d:%d: %s\n", is.Line, is.Col, is.Code)
+	}
+	// Output:
+	// 13 tokens; tokens stored: false
+	// 1:1: unclosed-math
+	// 3:5: unmatched-close
+}
