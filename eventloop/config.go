@@ -12,11 +12,11 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultMaxReqBytes    = 8 << 20 // L0_MAX_REQ_BYTES
-	DefaultReadBufferCap  = 1 << 20 // bytes gnet reads per readable event
-	DefaultSocketBuffer   = 4 << 20 // SO_RCVBUF / SO_SNDBUF asked of the kernel
-	DefaultHandoffTimeout = 10 * time.Second
-	DefaultMaxOutbound    = 256 << 20 // reply bytes buffered for a peer that does not read
+	DefaultMaxReqBytes         = 8 << 20 // L0_MAX_REQ_BYTES
+	DefaultReadBufferCap       = 1 << 20 // bytes gnet reads per readable event
+	DefaultSocketBuffer        = 4 << 20 // SO_RCVBUF / SO_SNDBUF asked of the kernel
+	DefaultClosingWriteTimeout = 10 * time.Second
+	DefaultMaxOutbound         = 256 << 20 // reply bytes buffered for a peer that does not read
 )
 
 // Pool is what the event loop needs of the actor pool (*actors.Pool
@@ -81,10 +81,10 @@ type Config struct {
 	// socket buffers requested for MB-sized frames.
 	ReadBufferCap int
 	SocketBuffer  int
-	// HandoffTimeout bounds each frame's write to a peer that may never
+	// ClosingWriteTimeout bounds each frame's write to a peer that may never
 	// read again: one that half-closed, or whose connection closes after a
 	// fatal frame error.
-	HandoffTimeout time.Duration
+	ClosingWriteTimeout time.Duration
 	// MaxOutbound bounds the reply bytes queued for a connection
 	// whose peer does not read them: a peer over it that sends more frames
 	// gets ErrBusy and is disconnected.
@@ -122,8 +122,8 @@ func (c *Config) withDefaults() Config {
 	if out.MaxOutbound <= 0 {
 		out.MaxOutbound = DefaultMaxOutbound
 	}
-	if out.HandoffTimeout <= 0 {
-		out.HandoffTimeout = DefaultHandoffTimeout
+	if out.ClosingWriteTimeout <= 0 {
+		out.ClosingWriteTimeout = DefaultClosingWriteTimeout
 	}
 	if out.Now == nil {
 		out.Now = telemetry.Now

@@ -37,7 +37,7 @@ type connState struct {
 	writing  bool
 	wconn    net.Conn
 	broken   bool // nothing more is written: a write failed, or the connection was torn down
-	closing  bool // the peer may never read again: writes are bounded by HandoffTimeout
+	closing  bool // the peer may never read again: writes are bounded by ClosingWriteTimeout
 	// lastWord is the error frame of a fatal frame error that came while
 	// requests were in flight: it is queued after their replies, and the
 	// connection is closed once it is written.

@@ -30,7 +30,7 @@ import (
 //     split by another, and never written twice.
 //   - A half-close does not end the output: the duplicate stays open until
 //     every reply in flight and every queued frame is written (each write
-//     bounded by Config.HandoffTimeout, since the peer may never read
+//     bounded by Config.ClosingWriteTimeout, since the peer may never read
 //     again), and is closed then. Any other close (the peer is gone, a
 //     write failed, the server stops) drops what is queued and cancels the
 //     requests in flight.
@@ -108,7 +108,7 @@ func (st *connState) put(f outFrame, copy bool) writeOutcome {
 
 // bound marks st's output as going to a peer that may never read again
 // (it half-closed, or the connection closes after a fatal frame error):
-// from now on each write of the writer is bounded by HandoffTimeout. The
+// from now on each write of the writer is bounded by ClosingWriteTimeout. The
 // caller holds st.mu.
 func (st *connState) bound() {
 	if st.closing {
@@ -116,7 +116,7 @@ func (st *connState) bound() {
 	}
 	st.closing = true
 	if st.wconn != nil {
-		_ = st.wconn.SetWriteDeadline(time.Now().Add(st.srv.cfg.HandoffTimeout))
+		_ = st.wconn.SetWriteDeadline(time.Now().Add(st.srv.cfg.ClosingWriteTimeout))
 	}
 }
 
@@ -152,7 +152,7 @@ func (st *connState) runWriter() {
 	}
 	st.wconn = conn
 	if conn != nil && st.closing {
-		_ = conn.SetWriteDeadline(time.Now().Add(s.cfg.HandoffTimeout))
+		_ = conn.SetWriteDeadline(time.Now().Add(s.cfg.ClosingWriteTimeout))
 	}
 	st.mu.Unlock()
 	for {
@@ -195,7 +195,7 @@ func (st *connState) runWriter() {
 		st.outOff = 0
 		st.outBytes -= n
 		if st.closing {
-			_ = conn.SetWriteDeadline(time.Now().Add(s.cfg.HandoffTimeout))
+			_ = conn.SetWriteDeadline(time.Now().Add(s.cfg.ClosingWriteTimeout))
 		}
 		st.mu.Unlock()
 		st.delivered(f, true)

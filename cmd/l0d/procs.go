@@ -10,7 +10,7 @@ import (
 // force. A lexing actor is a goroutine locked to its own thread that holds
 // a P for the whole document; with one P per CPU, two busy actors on two
 // CPUs would leave the event loop, the supervisor's timer wheel and the
-// reply hand-off waiting for a P (until an actor finishes or is preempted
+// connection writers waiting for a P (until an actor finishes or is preempted
 // after 10 ms). With the extra Ps those goroutines run at once and the
 // kernel's scheduler shares the CPUs between their threads and the actors'.
 func raiseProcs(actors int) int {
