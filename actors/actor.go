@@ -253,7 +253,7 @@ func (a *actor) work(att *attempt) {
 	}
 
 	origin := att.kind.origin()
-	rep := &Reply{Origin: origin, Actor: a.slot, TProcStart: tLex}
+	rep := &Reply{Origin: origin, Actor: a.slot, TProcStart: tLex, TLexEnd: tLexEnd}
 	rep.NTokens = uint32(a.arena.N)
 	rep.NIssues = uint32(issueCount(a.arena))
 	if j.req.Mode == ModeFull {

@@ -89,6 +89,7 @@ type Reply struct {
 
 	// Monotonic timestamps in ns.
 	TProcStart  int64 // winning actor started lexing
+	TLexEnd     int64 // the kernel returned (0 for replies that did not lex)
 	THedgeFire  int64 // 0 unless a hedge was sent
 	TFirstReply int64 // first completion (the winner's)
 	Hedged      bool

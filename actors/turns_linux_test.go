@@ -51,8 +51,8 @@ func TestActorsOfOneCoreTakeTurns(t *testing.T) {
 		if rep.Status != 0 || rep.NTokens != want {
 			t.Fatalf("request %d: status %d, %d tokens, want 0 and %d", i, rep.Status, rep.NTokens, want)
 		}
-		spans = append(spans, span{rep.Actor, rep.TProcStart, rep.TFirstReply})
-		busy += rep.TFirstReply - rep.TProcStart
+		spans = append(spans, span{rep.Actor, rep.TProcStart, rep.TLexEnd})
+		busy += rep.TLexEnd - rep.TProcStart
 		used[rep.Actor] = true
 	}
 	if len(used) != 2 {
@@ -66,10 +66,10 @@ func TestActorsOfOneCoreTakeTurns(t *testing.T) {
 			}
 		}
 	}
-	// Sharing by time slices, the two actors' intervals would overlap
-	// almost wholly; taking turns, only by the few µs between one's end of
-	// lexing and its reply.
-	if overlap*10 > busy {
+	// Sharing by time slices, the two actors' lexing intervals would
+	// overlap almost wholly; taking turns, not at all (each is stamped
+	// inside the turn).
+	if overlap != 0 {
 		t.Fatalf("the actors of core %d lexed at the same time for %v of %v", core, time.Duration(overlap), time.Duration(busy))
 	}
 	t.Logf("%d documents on core %d: %v lexing, %v of it overlapping", n, core, time.Duration(busy), time.Duration(overlap))
