@@ -255,38 +255,33 @@ func (l *lexer) blockRun(simd bool) {
 		}
 		n0 := n
 		emit := pl.emit
-		var parCS uint64 // escape characters of control sequences named par
 		if count {
 			n += bits.OnesCount64(emit)
 			if emit != 0 {
 				lastP, lastEmit, lastEsc, lastPar, lastLet = p, emit, pl.esc, pl.par, m.let
 			}
-			for x := pl.esc; x != 0; x &= x - 1 {
-				i := bits.TrailingZeros64(x)
-				if trailingOnes(m.let>>(i+1)) == 3 && string(blk[i+1:i+4]) == "par" {
-					parCS |= 1 << i
-				}
-			}
+		} else if simd {
+			n = compressAVX2(a.Val, a.Off, a.Len, n, &vals, emit, p)
 		} else {
-			if simd {
-				n = compressAVX2(a.Val, a.Off, a.Len, n, &vals, emit, p)
-			} else {
-				n = compressGo(a.Val, a.Off, a.Len, n, blk, emit, p)
-			}
-			// Control sequences and \par: their values and lengths.
-			for x := pl.esc; x != 0; x &= x - 1 {
-				i := bits.TrailingZeros64(x)
+			n = compressGo(a.Val, a.Off, a.Len, n, blk, emit, p)
+		}
+		// Control sequences and \par: their values and lengths (none
+		// stored when counting), and those named par.
+		var parCS uint64 // escape characters of control sequences named par
+		for x := pl.esc; x != 0; x &= x - 1 {
+			i := bits.TrailingZeros64(x)
+			nl := max(trailingOnes(m.let>>(i+1)), 1) // a word, or a symbol
+			if !count {
 				k := bits.OnesCount64(emit & (1<<i - 1))
-				nl := max(trailingOnes(m.let>>(i+1)), 1) // a word, or a symbol
 				a.Val[n0+k], a.Len[n0+k] = 1, uint32(1+nl)
-				if string(blk[i+1:i+1+nl]) == "par" {
-					parCS |= 1 << i
-				}
 			}
-			for x := pl.par; x != 0; x &= x - 1 {
-				k := bits.OnesCount64(emit & (1<<bits.TrailingZeros64(x) - 1))
-				a.Val[n0+k] = valPar
+			if string(blk[i+1:i+1+nl]) == "par" {
+				parCS |= 1 << i
 			}
+		}
+		for x := pl.par; x != 0 && !count; x &= x - 1 {
+			k := bits.OnesCount64(emit & (1<<bits.TrailingZeros64(x) - 1))
+			a.Val[n0+k] = valPar
 		}
 		// Lines: the first three starts are stored whether they exist or
 		// not (into the room the loop checked), with no branch on how
