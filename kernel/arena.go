@@ -122,7 +122,7 @@ type Arena struct {
 	lines     []uint32 // byte offset of the start of each line
 	src       []byte   // the last lexed document (not copied)
 	size      ArenaSize
-	counted   countState // what Count left in the token slots
+	counted   bool // lexed by Count: the token slots are not filled
 
 	// Scratch space of the lexer for lines whose buffer TeX rewrites (^^
 	// notation inside a control-sequence name); grown on demand, kept.
@@ -191,23 +191,14 @@ func (a *Arena) Fits(s ArenaSize) bool {
 	return s.Tokens <= a.size.Tokens && s.Lines <= a.size.Lines
 }
 
-// countState says whether the last document was lexed by Count.
-type countState uint8
-
-const (
-	countNone countState = iota // Lex: every token slot below N is filled
-	countOnly                   // Count: the token slots hold unspecified values
-	countRedo                   // Count needs the tokens: it lexes again with Lex
-)
-
 // Counted reports whether the last document was lexed by Count, so that
 // only N, the issues and the line index are meaningful, and the token
 // slots are not (Token, Name and the dumps panic).
-func (a *Arena) Counted() bool { return a.counted == countOnly }
+func (a *Arena) Counted() bool { return a.counted }
 
 // mustHaveTokens panics when the token slots were not filled (Count).
 func (a *Arena) mustHaveTokens() {
-	if a.counted == countOnly {
+	if a.counted {
 		panic("kernel: the arena's tokens were read after Count, which does not store them (use Lex)")
 	}
 }
@@ -215,7 +206,7 @@ func (a *Arena) mustHaveTokens() {
 // Reset forgets the last document.
 func (a *Arena) Reset() {
 	a.N = 0
-	a.counted = countNone
+	a.counted = false
 	a.names = a.names[:0]
 	a.nameRef = a.nameRef[:0]
 	a.issues = a.issues[:0]

@@ -32,7 +32,7 @@ func (a *Arena) appendToken(dst []byte, i int) []byte {
 		dst = strconv.AppendUint(dst, uint64(ValCode(v)), 10)
 	default:
 		dst = append(dst, 's', ' ')
-		dst = AppendEscapedName(dst, a.Name(i))
+		dst = AppendEscapedName(dst, a.name(i)) // AppendDump and WriteDump checked the tokens
 	}
 	return append(dst, '\n')
 }

@@ -1,6 +1,9 @@
 package kernel
 
-import "sync/atomic"
+import (
+	"errors"
+	"sync/atomic"
+)
 
 // The fast driver: it walks the current line in blocks of 64 bytes,
 // classifies each block into bitmasks (fast_class.go, simd_amd64.go) and,
@@ -50,22 +53,23 @@ func lexFast(a *Arena, src []byte, cancel *atomic.Bool, simd bool) error {
 // lexFast.
 func countFast(a *Arena, src []byte, cancel *atomic.Bool, simd bool) error {
 	err := lexFastMode(a, src, cancel, simd, simd, true)
-	if err == nil && a.counted == countRedo {
+	if errors.Is(err, errRecount) {
 		err = lexFast(a, src, cancel, simd)
 	}
 	return err
 }
 
+// errRecount is lexFastMode's answer, in count mode, for a document whose
+// result needs the tokens after all.
+var errRecount = errors.New("cannot count without storing the tokens")
+
 // lexFastMode is lexFast with the block driver on or off (tests run every
 // combination), storing every token or, with count, only those Count
-// needs.
+// needs (errRecount: not enough).
 func lexFastMode(a *Arena, src []byte, cancel *atomic.Bool, simd, block, count bool) error {
 	var l lexer
 	l.init(a, src, cancel, simd)
-	l.count = count
-	if count {
-		a.counted = countOnly
-	}
+	l.count, a.counted = count, count
 	if !block {
 		l.blockFrom = len(src) + 1
 	}
@@ -75,8 +79,8 @@ func lexFastMode(a *Arena, src []byte, cancel *atomic.Bool, simd, block, count b
 		l.fastLoop(false)
 	}
 	err := l.finish()
-	if l.recount {
-		a.counted = countRedo
+	if err == nil && l.recount {
+		return errRecount
 	}
 	return err
 }
