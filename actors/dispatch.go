@@ -67,9 +67,6 @@ func (p *Pool) dispatch(att *attempt, exclude int) bool {
 // turns in the kernel (Pool.turns), since they wait for each other.
 func (p *Pool) coreLoad(i int, a *actor) int32 {
 	l := a.load.Load()
-	if p.mates == nil {
-		return l
-	}
 	for _, m := range p.mates[i] {
 		l += p.slots[m].Load().load.Load()
 	}
@@ -77,9 +74,8 @@ func (p *Pool) coreLoad(i int, a *actor) int32 {
 }
 
 // anyIdle reports whether an installed actor of slots [from, to) other
-// than slot exclude has nothing queued or running (nor its core's other
-// actors, when they take turns) (a hint: it may take
-// work a moment later).
+// than slot exclude has nothing queued or running, nor its core's other
+// actors when they take turns (a hint: it may take work a moment later).
 func (p *Pool) anyIdle(exclude, from, to int) bool {
 	for i := from; i < to; i++ {
 		if i != exclude && p.coreLoad(i, p.slots[i].Load()) == 0 {
@@ -90,9 +86,9 @@ func (p *Pool) anyIdle(exclude, from, to int) bool {
 }
 
 // dispatchIdle sends att to an installed actor other than slot exclude
-// that has nothing queued or running (nor its core's other actors, when
-// they take turns) (a spare too when spares is set), and
-// reports whether one took it.
+// (a spare too when spares is set) that has nothing queued or running, nor
+// its core's other actors when they take turns, and reports whether one
+// took it.
 func (p *Pool) dispatchIdle(att *attempt, exclude int, spares bool) bool {
 	n := len(p.slots)
 	if !spares {

@@ -23,7 +23,7 @@ func pinThread(cores []int) error {
 	return nil
 }
 
-// raiseNice makes the calling thread by more nicer than it is (at most
+// raiseNice makes the calling thread by nicer than it is (at most
 // 19; Linux's setpriority acts on one thread when given a thread id) and
 // returns its niceness. The caller must hold the thread with
 // runtime.LockOSThread and let it end with its goroutine, so that no other

@@ -27,7 +27,7 @@ type Pool struct {
 	// turns holds, for each core that two or more pinned actors share, the
 	// token its actors take turns with in the kernel (see actor.work).
 	turns  map[int]chan struct{}
-	mates  [][]int         // per slot: the other slots of its core, when they take turns
+	mates  [][]int         // per slot: the other slots of its core (they take turns)
 	nCore  int             // len(cfg.Cores): slots that take requests of their own
 	faults []slotFaults    // runtime faults armed per slot
 	gens   []atomic.Uint64 // incarnations per slot
@@ -85,30 +85,7 @@ func New(cfg Config, obs Observer) (*Pool, error) {
 		drained: make(chan struct{}),
 		closed:  make(chan struct{}),
 	}
-	if !cfg.NoPin {
-		count := map[int]int{}
-		for _, c := range cfg.Cores {
-			count[c]++
-		}
-		for c, k := range count {
-			if k > 1 {
-				if p.turns == nil {
-					p.turns = map[int]chan struct{}{}
-				}
-				p.turns[c] = make(chan struct{}, 1)
-			}
-		}
-		if p.turns != nil {
-			p.mates = make([][]int, n)
-			for i, c := range cfg.Cores {
-				for k, d := range cfg.Cores {
-					if k != i && d == c {
-						p.mates[i] = append(p.mates[i], k)
-					}
-				}
-			}
-		}
-	}
+	p.turns, p.mates = coreTurns(cfg.Cores, n, !cfg.NoPin)
 	var ready sync.WaitGroup
 	for i := range n {
 		ready.Add(1)
@@ -121,6 +98,27 @@ func New(cfg Config, obs Observer) (*Pool, error) {
 	p.sup = newSupervisor(p)
 	go p.sup.run()
 	return p, nil
+}
+
+// coreTurns returns the turn token of each core that two or more of cores
+// name, and for each of the n slots the other slots of its core (spares
+// and unpinned actors, which share no core for certain, have none).
+func coreTurns(cores []int, n int, pinned bool) (map[int]chan struct{}, [][]int) {
+	turns, mates := map[int]chan struct{}{}, make([][]int, n)
+	if !pinned {
+		return turns, mates
+	}
+	for i, c := range cores {
+		for k, d := range cores {
+			if k != i && d == c {
+				mates[i] = append(mates[i], k)
+			}
+		}
+		if len(mates[i]) > 0 && turns[c] == nil {
+			turns[c] = make(chan struct{}, 1)
+		}
+	}
+	return turns, mates
 }
 
 // startActor creates the next incarnation of slot and starts its goroutine;
