@@ -180,13 +180,17 @@ func median(d []time.Duration) time.Duration {
 	return percentile(s, 0.5)
 }
 
+// printRows prints one row per path. The p50 columns are the figures to
+// quote; the "best" columns give the fastest document, which on a shared
+// machine (other tenants, changing clock) is the closest to the speed of
+// the code itself.
 func printRows(w io.Writer, rows []benchRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "path\ttokens\tp50/doc\tp99/doc\tMB/s\tns/token\tallocs/doc\tvs copy\tcpu p50/doc\tcpu ns/token\tcpu vs copy\t")
-	var copyP50, copyCPU time.Duration
+	fmt.Fprintln(tw, "path\ttokens\tp50/doc\tp99/doc\tMB/s\tns/token\tallocs/doc\tvs copy\tcpu p50/doc\tcpu ns/token\tcpu vs copy\tbest/doc\tbest ns/token\tbest vs copy\t")
+	var copyP50, copyCPU, copyBest time.Duration
 	for _, r := range rows {
 		if r.name == "copy" {
-			copyP50, copyCPU = median(r.times), median(r.cpu)
+			copyP50, copyCPU, copyBest = median(r.times), median(r.cpu), slices.Min(r.times)
 		}
 	}
 	for _, r := range rows {
@@ -197,10 +201,12 @@ func printRows(w io.Writer, rows []benchRow) {
 		nsTok := float64(p50.Nanoseconds()) / float64(r.tokens)
 		ratio := float64(p50) / float64(copyP50)
 		cpu := median(r.cpu)
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.0f\t%.3f\t%.2f\t%.2fx\t%s\t%.3f\t%.2fx\t\n", r.name, r.tokens,
+		best := s[0]
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.0f\t%.3f\t%.2f\t%.2fx\t%s\t%.3f\t%.2fx\t%s\t%.3f\t%.2fx\t\n", r.name, r.tokens,
 			p50.Round(time.Microsecond), p99.Round(time.Microsecond), mbs, nsTok,
 			float64(r.allocs)/float64(len(r.times)), ratio,
-			cpu.Round(time.Microsecond), float64(cpu.Nanoseconds())/float64(r.tokens), float64(cpu)/float64(copyCPU))
+			cpu.Round(time.Microsecond), float64(cpu.Nanoseconds())/float64(r.tokens), float64(cpu)/float64(copyCPU),
+			best.Round(time.Microsecond), float64(best.Nanoseconds())/float64(r.tokens), float64(best)/float64(copyBest))
 	}
 	tw.Flush()
 }
