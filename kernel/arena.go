@@ -106,13 +106,15 @@ var (
 type Arena struct {
 	// Val, Off and Len are the tokens' packed values, byte offsets and byte
 	// lengths in the source; only the first N entries are meaningful, and
-	// none after Count (see Counted).
+	// none after Count (see Counted). A length of LongLen or more is stored
+	// as LongLen, and TokenLen gives it (TokenLen works for every token).
 	Val []uint32
 	Off []uint32
-	Len []uint32
+	Len []uint8
 	// N is the number of tokens of the last lexed document.
 	N int
 
+	long    []uint64 // index<<32 | length of the tokens of LongLen bytes or more, in order
 	names   []byte   // rewritten control-sequence names, back to back
 	nameRef []uint64 // per rewritten name: start<<32 | length into names
 	issues  []Issue
@@ -130,6 +132,20 @@ type Arena struct {
 	rwStart []uint32
 	rwEnd   []uint32
 }
+
+// TokenBytes is the size of one token slot of an arena: a 4-byte value, a
+// 4-byte offset and a 1-byte length.
+const TokenBytes = 9
+
+// LongLen is the largest length Arena.Len holds; a token of LongLen source
+// bytes or more has LongLen there, and its length in a side table (such
+// tokens are rare: control words of 255 letters, chains of ^^ notation).
+const LongLen = 255
+
+// longFor is the room for long tokens in an arena of t token slots: as
+// spans never overlap, a document has at most len/LongLen of them, and the
+// sizes of SizeFor, SizeForText and SizeForBytes have t > len.
+func longFor(t int) int { return t/LongLen + 1 }
 
 // minNameBytes is the least room for rewritten names: the lexer keeps the
 // names "par" and "\r" (^^M) at fixed indices.
@@ -151,7 +167,8 @@ func NewArena(s ArenaSize) *Arena {
 	a := &Arena{
 		Val:     make([]uint32, t),
 		Off:     make([]uint32, t),
-		Len:     make([]uint32, t),
+		Len:     make([]uint8, t),
+		long:    make([]uint64, 0, longFor(s.Tokens)),
 		names:   make([]byte, 0, s.NameBytes),
 		nameRef: make([]uint64, 0, s.NameBytes/3+16), // see nameBytesFor
 		issues:  make([]Issue, 0, s.Issues),
@@ -165,14 +182,15 @@ func NewArena(s ArenaSize) *Arena {
 // pretouch writes one word per 4 KiB page of every array.
 func (a *Arena) pretouch() {
 	const step = 1024 // uint32s per page
-	for _, s := range [][]uint32{a.Val, a.Off, a.Len, a.lines[:cap(a.lines)]} {
+	for _, s := range [][]uint32{a.Val, a.Off, a.lines[:cap(a.lines)]} {
 		for i := 0; i < len(s); i += step {
 			s[i] = 0
 		}
 	}
-	n := a.names[:cap(a.names)]
-	for i := 0; i < len(n); i += 4096 {
-		n[i] = 0
+	for _, s := range [][]byte{a.Len, a.names[:cap(a.names)]} {
+		for i := 0; i < len(s); i += 4096 {
+			s[i] = 0
+		}
 	}
 }
 
@@ -181,7 +199,7 @@ func (a *Arena) Size() ArenaSize { return a.size }
 
 // Bytes returns the arena's memory footprint in bytes.
 func (a *Arena) Bytes() int {
-	return 12*len(a.Val) + cap(a.names) + 8*cap(a.nameRef) +
+	return TokenBytes*len(a.Val) + 8*cap(a.long) + cap(a.names) + 8*cap(a.nameRef) +
 		cap(a.issues)*issueBytes + 4*cap(a.lines)
 }
 
@@ -207,6 +225,7 @@ func (a *Arena) mustHaveTokens() {
 func (a *Arena) Reset() {
 	a.N = 0
 	a.counted = false
+	a.long = a.long[:0]
 	a.names = a.names[:0]
 	a.nameRef = a.nameRef[:0]
 	a.issues = a.issues[:0]
@@ -232,7 +251,7 @@ type Token struct {
 func (a *Arena) Token(i int) Token {
 	a.mustHaveTokens()
 	v := a.Val[i]
-	t := Token{Kind: ValKind(v), Off: a.Off[i], Len: a.Len[i]}
+	t := Token{Kind: ValKind(v), Off: a.Off[i], Len: a.TokenLen(i)}
 	if t.Kind != KindControl {
 		t.Cat = ValCat(v)
 		t.Code = ValCode(v)
@@ -260,7 +279,21 @@ func (a *Arena) name(i int) []byte {
 		return a.names[start : start+n]
 	}
 	esc := v & 0xFF
-	return a.src[a.Off[i]+esc : a.Off[i]+a.Len[i]]
+	return a.src[a.Off[i]+esc : a.Off[i]+a.TokenLen(i)]
+}
+
+// TokenLen returns the length in source bytes of token i (0 <= i < N): Len[i]
+// unless that is LongLen, in O(log n) then.
+func (a *Arena) TokenLen(i int) uint32 {
+	if n := a.Len[i]; n != LongLen {
+		return uint32(n)
+	}
+	long := a.long
+	j := sort.Search(len(long), func(j int) bool { return long[j]>>32 >= uint64(i) })
+	if j == len(long) || long[j]>>32 != uint64(i) {
+		panic(fmt.Sprintf("kernel: token %d has no stored length", i))
+	}
+	return uint32(long[j])
 }
 
 // NameString returns Name(i) as a string (it allocates).

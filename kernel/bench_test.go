@@ -64,13 +64,14 @@ func BenchmarkLex(b *testing.B) {
 						b.Fatalf("%d tokens, the pure-Go Lex %d", a.N, tokens)
 					}
 					report(b, tokens)
+					b.ReportMetric(float64(a.Bytes())/float64(tokens), "arenaB/token")
 				})
 			}
 		}
 		b.Run(d.name+"/copy", func(b *testing.B) {
 			in := make([]byte, len(d.src))
-			out := make([]byte, 12*tokens)
-			from := make([]byte, 12*tokens)
+			out := make([]byte, kernel.TokenBytes*tokens)
+			from := make([]byte, kernel.TokenBytes*tokens)
 			b.SetBytes(int64(len(d.src)))
 			b.ReportAllocs()
 			for b.Loop() {

@@ -273,7 +273,7 @@ func (l *lexer) blockRun(simd bool) {
 			nl := max(trailingOnes(m.let>>(i+1)), 1) // a word, or a symbol
 			if !count {
 				k := bits.OnesCount64(emit & (1<<i - 1))
-				a.Val[n0+k], a.Len[n0+k] = 1, uint32(1+nl)
+				a.Val[n0+k], a.Len[n0+k] = 1, uint8(1+nl) // nl < 64
 			}
 			if string(blk[i+1:i+1+nl]) == "par" {
 				parCS |= 1 << i
@@ -397,10 +397,10 @@ func (l *lexer) blockRun(simd bool) {
 		// Count mode: the last token, which the drivers after this one
 		// and the group and math check may read back.
 		i := 63 - bits.LeadingZeros64(lastEmit)
-		v, ln := blockVal[src[lastP+i]], uint32(1)
+		v, ln := blockVal[src[lastP+i]], uint8(1)
 		switch {
 		case lastEsc>>i&1 != 0:
-			v, ln = 1, uint32(1+max(trailingOnes(lastLet>>(i+1)), 1))
+			v, ln = 1, uint8(1+max(trailingOnes(lastLet>>(i+1)), 1))
 		case lastPar>>i&1 != 0:
 			v = valPar
 		}
@@ -428,7 +428,7 @@ func (l *lexer) blockRun(simd bool) {
 // compressGo stores a token for each set bit i of emit: value blockVal of
 // blk[i], offset base+i, length 1, from token slot n on, and returns the new
 // token count. The caller checked that the slots exist.
-func compressGo(val, off, ln []uint32, n int, blk *[64]byte, emit uint64, base int) int {
+func compressGo(val, off []uint32, ln []uint8, n int, blk *[64]byte, emit uint64, base int) int {
 	k := bits.OnesCount64(emit)
 	val, off, ln = val[n:n+k], off[n:n+k], ln[n:n+k]
 	for j := range val {

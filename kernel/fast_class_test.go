@@ -124,7 +124,7 @@ func TestEmit(t *testing.T) {
 			}
 			val := make([]uint32, k+cnt+slack)
 			off := make([]uint32, k+cnt+slack)
-			ln := make([]uint32, k+cnt+slack)
+			ln := make([]uint8, k+cnt+slack)
 			if name == "go" {
 				emitGo(val, off, ln, k, src, p, cnt)
 			} else {

@@ -214,7 +214,7 @@ func (l *lexer) fastLoop(simd bool) {
 					}
 					state = stateS
 				}
-				val[n], off[n], ln[n] = 1, uint32(p), uint32(k-p) // escape length 1
+				val[n], off[n], ln[n] = 1, uint32(p), uint8(k-p) // escape length 1; k-p < 64
 				if string(src[p+1:k]) == "par" {
 					l.gm.gmMark(n, 1) // \par: the group and math check visits it
 				}
@@ -252,7 +252,8 @@ func (l *lexer) fastLoop(simd bool) {
 	}
 }
 
-// put stores a token; the caller checked l.n < l.tokCap.
+// put stores a token of fewer than LongLen bytes; the caller checked l.n <
+// l.tokCap.
 func (l *lexer) put(val uint32, off, n int) {
 	if gmMatters(val) {
 		l.gm.gmMark(l.n, 1)
@@ -260,6 +261,6 @@ func (l *lexer) put(val uint32, off, n int) {
 	a := l.a
 	a.Val[l.n] = val
 	a.Off[l.n] = uint32(off)
-	a.Len[l.n] = uint32(n)
+	a.Len[l.n] = uint8(n)
 	l.n++
 }

@@ -35,17 +35,17 @@ func diffArenas(want, got *Arena) string {
 	if want.N != got.N {
 		n := min(want.N, got.N)
 		for i := 0; i < n; i++ {
-			if want.Val[i] != got.Val[i] || want.Off[i] != got.Off[i] || want.Len[i] != got.Len[i] {
+			if want.Val[i] != got.Val[i] || want.Off[i] != got.Off[i] || want.TokenLen(i) != got.TokenLen(i) {
 				return fmt.Sprintf("%d tokens, want %d; first difference at token %d: got %#x@%d+%d want %#x@%d+%d",
-					got.N, want.N, i, got.Val[i], got.Off[i], got.Len[i], want.Val[i], want.Off[i], want.Len[i])
+					got.N, want.N, i, got.Val[i], got.Off[i], got.TokenLen(i), want.Val[i], want.Off[i], want.TokenLen(i))
 			}
 		}
 		return fmt.Sprintf("%d tokens, want %d (common prefix equal)", got.N, want.N)
 	}
 	for i := 0; i < want.N; i++ {
-		if want.Val[i] != got.Val[i] || want.Off[i] != got.Off[i] || want.Len[i] != got.Len[i] {
+		if want.Val[i] != got.Val[i] || want.Off[i] != got.Off[i] || want.TokenLen(i) != got.TokenLen(i) {
 			return fmt.Sprintf("token %d: got %#x@%d+%d want %#x@%d+%d",
-				i, got.Val[i], got.Off[i], got.Len[i], want.Val[i], want.Off[i], want.Len[i])
+				i, got.Val[i], got.Off[i], got.TokenLen(i), want.Val[i], want.Off[i], want.TokenLen(i))
 		}
 		if !bytes.Equal(want.Name(i), got.Name(i)) {
 			return fmt.Sprintf("token %d: name %q, want %q", i, got.Name(i), want.Name(i))

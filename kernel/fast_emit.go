@@ -44,7 +44,7 @@ func simpleCat(c byte) byte {
 // token slots k..k+n-1: value from simpleVal, offset p+i, length 1. It
 // stores two tokens' fields at a time as 64-bit words.
 // The caller guarantees k+n <= len(val) and p+n <= len(src).
-func emitGo(val, off, ln []uint32, k int, src []byte, p, n int) {
+func emitGo(val, off []uint32, ln []uint8, k int, src []byte, p, n int) {
 	if n <= 0 {
 		return
 	}
@@ -58,12 +58,12 @@ func emitGo(val, off, ln []uint32, k int, src []byte, p, n int) {
 		b0, b1 := *(*byte)(unsafe.Add(s, i)), *(*byte)(unsafe.Add(s, i+1))
 		*(*uint64)(unsafe.Add(pv, 4*i)) = uint64(simpleVal[b0]) | uint64(simpleVal[b1])<<32
 		*(*uint64)(unsafe.Add(po, 4*i)) = offs
-		*(*uint64)(unsafe.Add(pl, 4*i)) = 1 | 1<<32
+		*(*uint16)(unsafe.Add(pl, i)) = 1 | 1<<8
 		offs += 2 | 2<<32
 	}
 	if i < n {
 		*(*uint32)(unsafe.Add(pv, 4*i)) = simpleVal[*(*byte)(unsafe.Add(s, i))]
 		*(*uint32)(unsafe.Add(po, 4*i)) = uint32(offs)
-		*(*uint32)(unsafe.Add(pl, 4*i)) = 1
+		*(*uint8)(unsafe.Add(pl, i)) = 1
 	}
 }

@@ -121,7 +121,7 @@ func checkSpans(t *testing.T, a *kernel.Arena, src []byte) {
 	t.Helper()
 	prevEnd := uint32(0)
 	for i := 0; i < a.N; i++ {
-		off, n := a.Off[i], a.Len[i]
+		off, n := a.Off[i], a.TokenLen(i)
 		if off < prevEnd || uint64(off)+uint64(n) > uint64(len(src)) {
 			t.Fatalf("token %d: span [%d,+%d) out of order or range (previous end %d, input %d bytes)", i, off, n, prevEnd, len(src))
 		}

@@ -281,8 +281,31 @@ func (l *lexer) emit(val uint32, off, n int) {
 	a := l.a
 	a.Val[l.n] = val
 	a.Off[l.n] = uint32(off)
-	a.Len[l.n] = uint32(n)
+	if n >= LongLen {
+		if !l.putLong(n) {
+			return
+		}
+		n = LongLen
+	}
+	a.Len[l.n] = uint8(n)
 	l.n++
+}
+
+// putLong records the length n (>= LongLen) of token l.n, after dropping
+// the records of any tokens from l.n on (written before and being
+// rewritten); it reports false, and fails, when the table is full.
+func (l *lexer) putLong(n int) bool {
+	a := l.a
+	long := a.long
+	for len(long) > 0 && long[len(long)-1]>>32 >= uint64(l.n) {
+		long = long[:len(long)-1]
+	}
+	if len(long) == cap(long) {
+		l.fail(fmt.Errorf("cannot store more than %d tokens of %d bytes or more: %w", cap(long), LongLen, ErrArenaFull))
+		return false
+	}
+	a.long = append(long, uint64(l.n)<<32|uint64(n))
+	return true
 }
 
 // gmMarkOne marks token l.n (about to be stored) for the group and math
@@ -470,7 +493,7 @@ func (l *lexer) spanEnd(i int) int {
 func (l *lexer) emitSpan(val uint32, p, q int) {
 	off, end := l.spanStart(p), l.spanEnd(q-1)
 	if l.rw && l.n > 0 && l.n <= l.tokCap {
-		if prev := int(l.a.Off[l.n-1] + l.a.Len[l.n-1]); off < prev {
+		if prev := int(l.a.Off[l.n-1] + l.a.TokenLen(l.n-1)); off < prev {
 			off, end = prev, max(end, prev)
 		}
 	}

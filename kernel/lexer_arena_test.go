@@ -126,8 +126,8 @@ func TestSpansAndNames(t *testing.T) {
 	for i, w := range want {
 		got := strings.TrimSuffix(string(a.AppendDump(nil)), "\n")
 		line := strings.Split(got, "\n")[i]
-		if line != w.dump || a.Off[i] != w.off || a.Len[i] != w.n {
-			t.Errorf("token %d: %s at %d+%d, want %s at %d+%d", i, line, a.Off[i], a.Len[i], w.dump, w.off, w.n)
+		if line != w.dump || a.Off[i] != w.off || a.TokenLen(i) != w.n {
+			t.Errorf("token %d: %s at %d+%d, want %s at %d+%d", i, line, a.Off[i], a.TokenLen(i), w.dump, w.off, w.n)
 		}
 	}
 	if got := a.NameString(2); got != "abc" {
@@ -177,5 +177,79 @@ func TestSizeForText(t *testing.T) {
 	short := bytes.Repeat([]byte("x\n"), 4096)
 	if kernel.NewArena(kernel.SizeForText(len(short))).Fits(kernel.SizeFor(short)) {
 		t.Errorf("a document of 2-byte lines fits the text bound")
+	}
+}
+
+// TestArenaBytesPerToken: an arena sized by SizeFor for a thesis (the
+// generated corpus, whose byte statistics resemble real papers) takes at
+// most 12 bytes per token it holds, everything counted (issue 2's bound).
+func TestArenaBytesPerToken(t *testing.T) {
+	for _, n := range []int{64 << 10, 1 << 20} {
+		src := corpus.Generate(n, 3)
+		a := kernel.NewArena(kernel.SizeFor(src))
+		if err := kernel.Lex(a, src, nil); err != nil {
+			t.Fatal(err)
+		}
+		if per := float64(a.Bytes()) / float64(a.N); per > 12 {
+			t.Errorf("%d-byte thesis: arena of %d bytes for %d tokens: %.2f bytes per token, over 12", len(src), a.Bytes(), a.N, per)
+		}
+	}
+}
+
+// TestLongTokens: tokens of kernel.LongLen source bytes or more (long
+// control words, names and characters written with ^^ notation) keep their
+// whole length, which Len marks and TokenLen gives, on every path; and an
+// arena whose table of long tokens is full gives ErrArenaFull.
+func TestLongTokens(t *testing.T) {
+	var b strings.Builder
+	want := map[int]uint32{} // byte offset -> length, for the long tokens
+	add := func(s string, long bool) {
+		if long {
+			want[b.Len()] = uint32(len(s))
+		}
+		b.WriteString(s)
+	}
+	for i, n := range []int{254, 255, 256, 300, 5000} {
+		add("\\"+strings.Repeat("a", n), n+1 >= kernel.LongLen)
+		add(" x{y}", false)
+		add("\\"+strings.Repeat("^^62", n/4+i), 1+4*(n/4+i) >= kernel.LongLen) // a name in ^^ notation
+		add(" \n", false)
+	}
+	src := []byte(b.String())
+	var ref []byte
+	for _, lf := range lexFuncs() {
+		a := kernel.NewArena(kernel.SizeFor(src))
+		if err := lf.lex(a, src); err != nil {
+			t.Fatalf("%s: %v", lf.name, err)
+		}
+		found := 0
+		for i := 0; i < a.N; i++ {
+			n, w := a.TokenLen(i), want[int(a.Off[i])]
+			long := a.Len[i] == kernel.LongLen
+			switch {
+			case w != 0 && (n != w || !long):
+				t.Errorf("%s: token %d at %d: length %d (Len %d), want %d", lf.name, i, a.Off[i], n, a.Len[i], w)
+			case w == 0 && (long || n != uint32(a.Len[i])):
+				t.Errorf("%s: token %d at %d: Len %d, TokenLen %d", lf.name, i, a.Off[i], a.Len[i], n)
+			}
+			if w != 0 {
+				found++
+			}
+		}
+		if found != len(want) {
+			t.Errorf("%s: %d long tokens, want %d", lf.name, found, len(want))
+		}
+		dump := a.AppendDump(nil)
+		if ref == nil {
+			ref = dump
+		} else if !bytes.Equal(dump, ref) {
+			t.Errorf("%s: dump differs from the reference's", lf.name)
+		}
+		// A small arena: room for the tokens but not for every long one.
+		small := kernel.SizeFor(src)
+		small.Tokens = 600
+		if err := lf.lex(kernel.NewArena(small), src); !errors.Is(err, kernel.ErrArenaFull) {
+			t.Errorf("%s: arena of 600 token slots: err = %v, want ErrArenaFull", lf.name, err)
+		}
 	}
 }

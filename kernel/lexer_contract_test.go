@@ -59,7 +59,7 @@ func TestFastDriverContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		if want.N != got.N || !slicesEq(want.Val[:want.N], got.Val[:got.N]) ||
-			!slicesEq(want.Off[:want.N], got.Off[:got.N]) || !slicesEq(want.Len[:want.N], got.Len[:got.N]) ||
+			!slicesEq(want.Off[:want.N], got.Off[:got.N]) || !sameLens(want, got) ||
 			!bytes.Equal(want.AppendDump(nil), got.AppendDump(nil)) || len(want.Issues()) != len(got.Issues()) {
 			t.Fatalf("document %d %q: a contract-abiding driver differs from the reference", i, doc)
 		}
@@ -69,6 +69,20 @@ func TestFastDriverContract(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sameLens reports whether two arenas hold the same token lengths (long
+// ones included).
+func sameLens(a, b *Arena) bool {
+	if a.N != b.N {
+		return false
+	}
+	for i := 0; i < a.N; i++ {
+		if a.TokenLen(i) != b.TokenLen(i) {
+			return false
+		}
+	}
+	return true
 }
 
 func slicesEq(a, b []uint32) bool {

@@ -294,7 +294,7 @@ func (l *lexer) gmVisit(stop int) {
 
 // isParName reports whether control-sequence token i is named "par".
 func isParName(a *Arena, src []byte, i int) bool {
-	v, n := a.Val[i], a.Len[i]
+	v, n := a.Val[i], a.TokenLen(i)
 	if v&csRewritten == 0 {
 		// The name is the source after the escape character: "par" needs
 		// exactly 3 bytes after it.

@@ -94,7 +94,6 @@ var (
 	cCatLetter, cCatOther       = bc(CatLetter), bc(CatOther)
 	cCaret, c80, cLF, cCR       = bc('^'), bc(0x80), bc('\n'), bc('\r')
 	vIota                       = archsimd.LoadUint32x8(&[8]uint32{0, 1, 2, 3, 4, 5, 6, 7})
-	vOnes                       = archsimd.BroadcastUint32x8(1)
 	vEight                      = archsimd.BroadcastUint32x8(8)
 )
 
@@ -119,7 +118,7 @@ var (
 // (sh+n <= 64), into token slots k..k+n-1, 8 at a time with vector stores;
 // it may write scratch values into up to 7 slots past k+n. The caller
 // guarantees k+n+8 <= len(val) (the arena's slack).
-func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
+func emitAVX2(val, off []uint32, ln []uint8, k int, vals *blockVals, sh, p, n int) {
 	// Bounds checked once for every vector store and load below (the last
 	// one touches index k+n+7 at most, and vals index sh+n+15 <= 79).
 	_, _, _, _ = val[k+n+7], off[k+n+7], ln[k+n+7], vals.code[sh+n+15]
@@ -128,7 +127,7 @@ func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
 	for i := 0; i < n; i += 8 {
 		vals.value(sh + i).Store((*[8]uint32)(unsafe.Add(pv, 4*i)))
 		o.Store((*[8]uint32)(unsafe.Add(po, 4*i)))
-		vOnes.Store((*[8]uint32)(unsafe.Add(pl, 4*i)))
+		*(*uint64)(unsafe.Add(pl, i)) = lsb8 // eight lengths of 1
 		o = o.Add(vEight)
 	}
 	archsimd.ClearAVXUpperBits()
@@ -180,11 +179,11 @@ var compressIdx = func() (t [256][8]uint32) {
 // more where such groups come at random), and returns the new token
 // count. It may write scratch values into up to 8 slots past the last
 // token; the caller checked n+72 <= len(val).
-func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, base int) int {
+func compressAVX2(val, off []uint32, ln []uint8, n int, vals *blockVals, emit uint64, base int) int {
 	_, _, _ = val[n+71], off[n+71], ln[n+71]
 	pv, po, pl := unsafe.Pointer(&val[n]), unsafe.Pointer(&off[n]), unsafe.Pointer(&ln[n])
 	o := archsimd.BroadcastUint32x8(uint32(base))
-	ones, eight := vOnes, vEight
+	eight := vEight
 	k := 0
 	for g := 0; g < 8; g++ {
 		// No branch on an empty group: its stores are overwritten.
@@ -192,7 +191,7 @@ func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, ba
 		idx := archsimd.LoadUint32x8(&compressIdx[b])
 		vals.value(8 * g).Permute(idx).Store((*[8]uint32)(unsafe.Add(pv, 4*k)))
 		idx.Add(o).Store((*[8]uint32)(unsafe.Add(po, 4*k)))
-		ones.Store((*[8]uint32)(unsafe.Add(pl, 4*k)))
+		*(*uint64)(unsafe.Add(pl, k)) = lsb8 // eight lengths of 1
 		k += bits.OnesCount64(b)
 		o = o.Add(eight)
 	}

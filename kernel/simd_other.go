@@ -14,7 +14,7 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 }
 
 // emitAVX2 is never called in a binary without the AVX2 kernels.
-func emitAVX2(val, off, ln []uint32, k int, vals *blockVals, sh, p, n int) {
+func emitAVX2(val, off []uint32, ln []uint8, k int, vals *blockVals, sh, p, n int) {
 	panic("kernel: AVX2 kernels not built")
 }
 
@@ -24,6 +24,6 @@ func lfMasksAVX2(b []byte, m []uint64) {
 }
 
 // compressAVX2 is never called in a binary without the AVX2 kernels.
-func compressAVX2(val, off, ln []uint32, n int, vals *blockVals, emit uint64, base int) int {
+func compressAVX2(val, off []uint32, ln []uint8, n int, vals *blockVals, emit uint64, base int) int {
 	panic("kernel: AVX2 kernels not built")
 }

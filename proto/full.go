@@ -197,7 +197,10 @@ func AppendFullReplyPath(dst []byte, reqID uint64, origin uint8, path string, a 
 	var prevEnd int64
 	val, offs, lens := a.Val[:a.N], a.Off[:a.N], a.Len[:a.N]
 	for i, v := range val {
-		off, ln := offs[i], lens[i]
+		off, ln := offs[i], uint32(lens[i])
+		if ln == kernel.LongLen {
+			ln = a.TokenLen(i)
+		}
 		kind := kernel.ValKind(v)
 		var cat byte
 		switch kind {

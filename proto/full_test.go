@@ -35,7 +35,10 @@ func crafted(t testing.TB, doc string, toks []craftTok) *kernel.Arena {
 		} else {
 			a.Val[i] = kernel.PackChar(c.cat, c.code)
 		}
-		a.Off[i], a.Len[i] = c.off, c.len
+		if c.len >= kernel.LongLen {
+			t.Fatalf("crafted token %d: length %d: crafted lengths stay below kernel.LongLen", i, c.len)
+		}
+		a.Off[i], a.Len[i] = c.off, uint8(c.len)
 	}
 	a.N = len(toks)
 	return a
@@ -142,6 +145,23 @@ func TestFullReplyLexed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFullReplyLongTokens: tokens of kernel.LongLen bytes or more (whose
+// lengths the arena keeps aside) are encoded with their whole length.
+func TestFullReplyLongTokens(t *testing.T) {
+	doc := "\\" + strings.Repeat("a", 300) + " x \\" + strings.Repeat("^^62", 80) + "{y}\n" + strings.Repeat("\\"+strings.Repeat("z", 254)+"\n", 3)
+	a := lexed(t, []byte(doc))
+	long := 0
+	for i := 0; i < a.N; i++ {
+		if a.Len[i] == kernel.LongLen {
+			long++
+		}
+	}
+	if long != 5 {
+		t.Fatalf("%d long tokens in the test document, want 5", long)
+	}
+	checkAgainstArena(t, proto.AppendFullReply(nil, 1, 1, a), a, 1, 1)
 }
 
 // TestFullReplyManyNames overflows the encoder's dictionary: names past its

@@ -66,7 +66,7 @@ type benchRow struct {
 	times     []time.Duration
 	cpu       []time.Duration // thread CPU time per document
 	allocs    uint64          // heap objects allocated over all measured documents
-	perDocOut int             // output bytes per document (12 per token)
+	perDocOut int             // output bytes per document (kernel.TokenBytes per token)
 }
 
 // runner lexes (or copies) one document; it returns the token count.
@@ -106,8 +106,8 @@ func microbench(src []byte, iters, warmup int) ([]benchRow, error) {
 	}
 	tokens = arena.N
 	inDst := make([]byte, len(src))
-	outSrc := make([]byte, 12*tokens)
-	outDst := make([]byte, 12*tokens)
+	outSrc := make([]byte, kernel.TokenBytes*tokens)
+	outDst := make([]byte, kernel.TokenBytes*tokens)
 	for i := range outSrc {
 		outSrc[i] = byte(i)
 	}
@@ -152,7 +152,7 @@ func microbench(src []byte, iters, warmup int) ([]benchRow, error) {
 				rows[i].cpu = append(rows[i].cpu, c)
 				rows[i].allocs += a1 - a0
 				rows[i].tokens = n
-				rows[i].perDocOut = 12 * n
+				rows[i].perDocOut = kernel.TokenBytes * n
 			}
 		}
 	}
