@@ -65,8 +65,9 @@ type blockPlan struct {
 	stop  bool   // the cut is before a byte the fast driver must read
 	emit  uint64 // bytes that emit a token (below cut)
 	esc   uint64 // escape characters (below cut)
-	lf    uint64 // LFs (below cut)
-	par   uint64 // LFs that emit \par
+	lf    uint64 // LFs (below cut): a line starts after each
+	eol   uint64 // the CRs of CR LF line ends (CR LF mode, below cut)
+	par   uint64 // line ends that emit \par
 	state uint8  // TeX's state after byte cut-1
 }
 
@@ -98,9 +99,15 @@ func b2u(b bool) uint64 {
 // block, or -1 at the end of the document. It branches only on things that
 // are rare in real documents.
 //
+// With crlf false, the line ends are LFs, and a CR is a hard byte. With
+// crlf true (a document whose line ends so far are all CR LF), a line end
+// is a CR followed by an LF: the CR emits the end-of-line token (its span
+// is the pair) and the LF nothing, and a CR or LF on its own is a hard
+// byte. A cut never falls between the two.
+//
 // It fills *pl field by field (a returned struct would be copied in 16-byte
 // moves right after its 8-byte stores, which stalls store forwarding).
-func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
+func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
 	// Escape characters: in each run of backslashes, every other one from
 	// the run's first.
 	bs := m.bs
@@ -127,6 +134,16 @@ func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
 		}
 	}
 
+	// f: the bytes where a line ends (the end-of-line token's offset);
+	// g: the last bytes of the line ends (a line starts after each).
+	f, g, mhard := m.lf, m.lf, m.hard
+	var pair uint64
+	if crlf {
+		pair = m.cr & (m.lf>>1 | b2u(next == '\n')<<63)
+		f, g = pair, pair<<1
+		mhard = (mhard | m.lf) &^ (pair | g)
+	}
+
 	// A '^' with no '^' on either side (the byte after the block
 	// included) cannot start ^^ notation: a superscript token of its own.
 	car := m.car
@@ -134,14 +151,15 @@ func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
 
 	// The cut: hard reasons stop the block driver, soft ones (what the
 	// next block decides) only end this block early.
-	hard := bits.TrailingZeros64(m.hard &^ names &^ single)
+	hard := bits.TrailingZeros64(mhard &^ names &^ single)
 	hard = min(hard, bits.TrailingZeros64(sym&(m.ch|e|m.s20&trail)>>1)) // sym is never bit 0
 	if b := wordEnd & m.ch &^ single; b != 0 {
 		a := bits.TrailingZeros64(b)
 		hard = min(hard, a-runBefore(let, a)-1) // the word's escape
 	}
 	if next < 0 && m.lf>>63 != 0 {
-		hard = min(hard, 63) // the document's last LF ends it: slow() does that
+		// The document's last line end ends it: slow() does that.
+		hard = min(hard, 63-int(b2u(crlf)))
 	}
 	if hard < 64 && e>>hard&1 != 0 {
 		hard -= runBefore(m.s20, hard) // before the stripped spaces
@@ -149,6 +167,13 @@ func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
 	soft := 64
 	if esc>>63 != 0 {
 		soft = 63
+	}
+	if pair>>63 != 0 {
+		// A CR whose LF is in the next block: cut before it and the
+		// spaces it strips (or the control space they start).
+		s := 63 - runBefore(m.s20, 63)
+		s -= int(sym >> s & 1)
+		soft = min(soft, s)
 	}
 	if word>>63 != 0 && next >= 0 && (next >= 0x80 || next == '^' || isLetterByte(byte(next))) {
 		soft = min(soft, 64-bits.LeadingZeros64(^let)-1) // the name may go on
@@ -177,9 +202,8 @@ func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
 	// Line ends: \par in state N (a line of spaces, reached from the line's
 	// start), a space in state M (the byte before the stripped spaces left
 	// state M).
-	f := m.lf
-	blank := m.sp &^ (m.sp + (f<<1|inN)&m.sp)
-	nLF := f & ((f|blank)<<1 | inN)
+	blank := m.sp &^ (m.sp + (g<<1|inN)&m.sp)
+	nLF := f & ((g|blank)<<1 | inN)
 	mLF := f & prevM
 	if trail != 0 {
 		mfill := trail &^ (trail + prevM&trail)
@@ -187,13 +211,14 @@ func planBlock(m *blockMasks, in uint8, next int, pl *blockPlan) {
 	}
 	pl.emit = (ord | sp | esc | nLF | mLF) & keep
 	pl.esc = esc & keep
-	pl.lf = f & keep
+	pl.lf = g & keep
+	pl.eol = pair & keep
 	pl.par = nLF & keep
 	j := uint(c - 1)
 	switch {
 	case setM>>j&1 != 0:
 		pl.state = stateM
-	case (f|blank)>>j&1 != 0:
+	case (g|blank)>>j&1 != 0:
 		pl.state = stateN
 	default:
 		pl.state = stateS
@@ -232,7 +257,11 @@ func (l *lexer) blockRun(simd bool) {
 	// of them at the end (the only one read back).
 	count := l.count
 	var lastP int
-	var lastEmit, lastEsc, lastPar, lastLet uint64
+	var lastEmit, lastEsc, lastPar, lastLet, lastEOL uint64
+	// CR LF mode: every line end so far is a CR LF (the driver runs only
+	// when they are all LF or all CR LF, so it never has a mixed line
+	// endings issue to report).
+	crlf := l.eolKinds == eolCRLF
 	for p+64 <= len(src) && p < l.checkAt && n+64+8 <= len(a.Val) && n+64 <= l.tokCap &&
 		len(lines)+64 <= cap(lines) {
 		blk := (*[64]byte)(src[p : p+64])
@@ -249,7 +278,7 @@ func (l *lexer) blockRun(simd bool) {
 		} else {
 			m = classifyGo(blk)
 		}
-		planBlock(&m, state, next, &pl)
+		planBlock(&m, state, next, crlf, &pl)
 		if pl.cut == 0 {
 			break
 		}
@@ -258,7 +287,7 @@ func (l *lexer) blockRun(simd bool) {
 		if count {
 			n += bits.OnesCount64(emit)
 			if emit != 0 {
-				lastP, lastEmit, lastEsc, lastPar, lastLet = p, emit, pl.esc, pl.par, m.let
+				lastP, lastEmit, lastEsc, lastPar, lastLet, lastEOL = p, emit, pl.esc, pl.par, m.let, pl.eol
 			}
 		} else if simd {
 			n = compressAVX2(a.Val, a.Off, a.Len, n, &vals, emit, p)
@@ -278,6 +307,12 @@ func (l *lexer) blockRun(simd bool) {
 			if string(blk[i+1:i+1+nl]) == "par" {
 				parCS |= 1 << i
 			}
+		}
+		// The end-of-line tokens at the CRs of CR LF pairs: a space of
+		// two bytes (a \par below).
+		for x := pl.eol & emit; x != 0 && !count; x &= x - 1 {
+			k := n0 + bits.OnesCount64(emit&(1<<bits.TrailingZeros64(x)-1))
+			a.Val[k], a.Len[k] = valSpace, 2
 		}
 		for x := pl.par; x != 0 && !count; x &= x - 1 {
 			k := bits.OnesCount64(emit & (1<<bits.TrailingZeros64(x) - 1))
@@ -403,12 +438,17 @@ func (l *lexer) blockRun(simd bool) {
 			v, ln = 1, uint8(1+max(trailingOnes(lastLet>>(i+1)), 1))
 		case lastPar>>i&1 != 0:
 			v = valPar
+		case lastEOL>>i&1 != 0:
+			v = valSpace
+		}
+		if lastEOL>>i&1 != 0 {
+			ln = 2
 		}
 		a.Val[n-1], a.Off[n-1], a.Len[n-1] = v, uint32(lastP+i), ln
 	}
 	l.n = n
 	a.lines = lines
-	if anyLF != 0 {
+	if anyLF != 0 && !crlf {
 		l.eolKinds |= eolLF
 	}
 	g.depth, g.math, g.open, g.next = depth, math, open, n

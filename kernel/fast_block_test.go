@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -42,25 +43,38 @@ func TestBlockDriverRandom(t *testing.T) {
 	for i := 0; i < iters; i++ {
 		src := blockDoc(r, 64+r.IntN(1500), i%3 != 0)
 		checkFastVsRef(t, fmt.Sprint("block doc ", i), src, SizeFor(src))
+		// The same with CR LF line ends (the block driver's CR LF mode).
+		src = bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))
+		checkFastVsRef(t, fmt.Sprint("CR LF block doc ", i), src, SizeFor(src))
 	}
 }
 
 // TestPlanBlockEmitsAtOwnOffsets checks planBlock's contract on random
-// blocks: every emitted byte is below the cut, and every escape below the
-// cut is emitted.
+// blocks, in both line end modes: every emitted byte is below the cut,
+// every escape below the cut is emitted, \par is emitted only at line ends
+// (LFs, or the CRs of CR LF pairs), and no cut falls inside a CR LF pair.
 func TestPlanBlockEmitsAtOwnOffsets(t *testing.T) {
 	r := rand.New(rand.NewPCG(23, 24))
 	for i := 0; i < 20000; i++ {
 		src := blockDoc(r, 70, true)
+		crlf := i%2 == 1
+		if crlf {
+			src = bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))
+		}
 		m := classifyGo((*[64]byte)(src[:64]))
 		var pl blockPlan
-		planBlock(&m, uint8(r.IntN(3)), int(src[64]), &pl)
+		planBlock(&m, uint8(r.IntN(3)), int(src[64]), crlf, &pl)
 		keep := ^uint64(0) >> (64 - uint(pl.cut))
 		if pl.cut == 0 {
 			keep = 0
 		}
-		if pl.emit&^keep != 0 || pl.esc&^pl.emit != 0 || pl.par&^pl.emit != 0 || pl.par&^m.lf != 0 {
-			t.Fatalf("block %q: cut %d emit %064b esc %064b par %064b", src[:64], pl.cut, pl.emit, pl.esc, pl.par)
+		ends := m.lf
+		if crlf {
+			ends = m.cr & (m.lf>>1 | uint64(b2u(src[64] == '\n'))<<63)
+		}
+		if pl.emit&^keep != 0 || pl.esc&^pl.emit != 0 || pl.par&^pl.emit != 0 || pl.par&^ends != 0 ||
+			pl.eol&^(ends&keep) != 0 || !crlf && pl.eol != 0 || pl.cut > 0 && src[pl.cut-1] == '\r' && src[pl.cut] == '\n' {
+			t.Fatalf("block %q (CR LF mode %v): cut %d emit %064b esc %064b par %064b eol %064b", src[:64], crlf, pl.cut, pl.emit, pl.esc, pl.par, pl.eol)
 		}
 	}
 }

@@ -111,7 +111,7 @@ func (l *lexer) fastLoop(simd bool) {
 			l.slow()
 			continue
 		}
-		if l.pos >= l.blockFrom && l.eolKinds&^eolLF == 0 {
+		if l.pos >= l.blockFrom && (l.eolKinds&^eolLF == 0 || l.eolKinds == eolCRLF) {
 			// Whole blocks first (fast_block.go); after a run that got
 			// nowhere, wait longer and longer before the next try.
 			start := l.pos

@@ -246,9 +246,16 @@ func FuzzFastVsRef(f *testing.F) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := 0; i < 20; i++ {
 		f.Add(hostile(r, 300))
+		f.Add(blockDoc(r, 300, i%2 == 0))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		checkFastVsRef(t, "fuzz", src, SizeFor(src))
+		if bytes.IndexByte(src, '\n') >= 0 {
+			// The same with CR LF line ends (the block driver's CR LF
+			// mode needs every line end so far to be one).
+			crlf := bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))
+			checkFastVsRef(t, "fuzz CR LF", crlf, SizeFor(crlf))
+		}
 		if len(src) > 0 && len(src) < 200 {
 			// Repeated, a short input crosses the block driver's blocks
 			// at every offset.
