@@ -15,8 +15,8 @@ const seedCorpus = "../../shared/corpus/perf_smoke_big.tex"
 
 // benchDocs returns the benchmark documents: the seed corpus when present
 // (and its first 32 KiB, whose tokens stay in the caches: the gap between
-// the two is what memory traffic costs) and a generated thesis of the same
-// size.
+// the two is what memory traffic costs; the whole with CR LF line ends; and
+// with accented letters) and a generated thesis of the same size.
 func benchDocs(b *testing.B) []struct {
 	name string
 	src  []byte
@@ -29,11 +29,37 @@ func benchDocs(b *testing.B) []struct {
 		docs = append([]struct {
 			name string
 			src  []byte
-		}{{"seed", src}, {"seed32k", src[:bytes.LastIndexByte(src[:32<<10], '\n')+1]}}, docs...)
+		}{{"seed", src}, {"seed32k", src[:bytes.LastIndexByte(src[:32<<10], '\n')+1]},
+			{"seed-crlf", bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))},
+			{"seed-utf8", accented(src)}}, docs...)
 	} else {
 		b.Logf("seed corpus skipped: %v", err)
 	}
 	return docs
+}
+
+// accented returns src with every 12th 'e', 'a' or 'o' of its words (not
+// control words) accented, as in French or German text: about one
+// non-ASCII character per 64 bytes.
+func accented(src []byte) []byte {
+	out := make([]byte, 0, len(src)+len(src)/32)
+	k := 0
+	for i, c := range src {
+		if c == 'e' || c == 'a' || c == 'o' {
+			j := i
+			for j > 0 && (src[j-1]|0x20 >= 'a' && src[j-1]|0x20 <= 'z') {
+				j--
+			}
+			if j == 0 || src[j-1] != '\\' {
+				if k++; k%12 == 0 {
+					out = append(out, map[byte]string{'e': "é", 'a': "ä", 'o': "ö"}[c]...)
+					continue
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // BenchmarkLex lexes each document with each available path (and counts its

@@ -67,6 +67,7 @@ type blockPlan struct {
 	esc   uint64 // escape characters (below cut)
 	lf    uint64 // LFs (below cut): a line starts after each
 	eol   uint64 // the CRs of CR LF line ends (CR LF mode, below cut)
+	u8    uint64 // the first bytes of UTF-8 characters (below cut)
 	par   uint64 // line ends that emit \par
 	state uint8  // TeX's state after byte cut-1
 }
@@ -105,9 +106,15 @@ func b2u(b bool) uint64 {
 // is the pair) and the LF nothing, and a CR or LF on its own is a hard
 // byte. A cut never falls between the two.
 //
+// A UTF-8 character of 2 to 4 bytes (canonical, not a surrogate, and not
+// one of the invisible or confusable code points the slow driver reports)
+// is read like an ordinary byte: catcode 12, its token at its first byte;
+// any other byte >= 0x80 is hard, and a character that the block cuts in
+// two ends it early.
+//
 // It fills *pl field by field (a returned struct would be copied in 16-byte
 // moves right after its 8-byte stores, which stalls store forwarding).
-func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
+func planBlock(m *blockMasks, blk *[64]byte, in uint8, next int, crlf bool, pl *blockPlan) {
 	// Escape characters: in each run of backslashes, every other one from
 	// the run's first.
 	bs := m.bs
@@ -144,6 +151,25 @@ func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
 		mhard = (mhard | m.lf) &^ (pair | g)
 	}
 
+	// UTF-8 characters: u8 their first bytes, u8c the others.
+	var u8, u8c uint64
+	soft := 64
+	for x := m.hi; x != 0; {
+		i := bits.TrailingZeros64(x)
+		k := utf8Ordinary(blk[i:])
+		if k == 0 {
+			break // a hard byte
+		}
+		if k < 0 {
+			soft = i // the character goes on in the next block
+			break
+		}
+		u8 |= 1 << i
+		u8c |= (1<<(k-1) - 1) << (i + 1)
+		x &^= 1<<(i+k) - 1
+	}
+	mhard &^= u8 | u8c
+
 	// A '^' with no '^' on either side (the byte after the block
 	// included) cannot start ^^ notation: a superscript token of its own.
 	car := m.car
@@ -164,9 +190,8 @@ func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
 	if hard < 64 && e>>hard&1 != 0 {
 		hard -= runBefore(m.s20, hard) // before the stripped spaces
 	}
-	soft := 64
 	if esc>>63 != 0 {
-		soft = 63
+		soft = min(soft, 63)
 	}
 	if pair>>63 != 0 {
 		// A CR whose LF is in the next block: cut before it and the
@@ -195,8 +220,8 @@ func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
 
 	// Emitted bytes.
 	inM, inN := b2u(in == stateM), b2u(in == stateN)
-	ord := (m.ord | single) &^ names
-	setM := ord | sym&^m.sp
+	ord := (m.ord | single | u8) &^ names
+	setM := ord | u8c | sym&^m.sp
 	prevM := setM<<1 | inM
 	sp := m.sp & prevM &^ names &^ trail
 	// Line ends: \par in state N (a line of spaces, reached from the line's
@@ -213,6 +238,7 @@ func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
 	pl.esc = esc & keep
 	pl.lf = g & keep
 	pl.eol = pair & keep
+	pl.u8 = u8 & keep
 	pl.par = nLF & keep
 	j := uint(c - 1)
 	switch {
@@ -223,6 +249,58 @@ func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
 	default:
 		pl.state = stateS
 	}
+}
+
+// utf8Ordinary returns the length (2 to 4) of the UTF-8 character that
+// starts at b[0] (a byte >= 0x80) when the block driver reads it as an
+// ordinary character (see planBlock), -1 when b ends before it does, and 0
+// for a byte the slow driver must read.
+func utf8Ordinary(b []byte) int {
+	c, k := utf8Char(b)
+	switch {
+	case k <= 0:
+		return k
+	case c == 0xA0 || c == 0xAD || c-0x200B <= 0x200D-0x200B || c == 0x2060 || c == 0xFEFF:
+		return 0 // reported by checkInvisible (or ignored: U+FEFF)
+	case c == 0xFFFD:
+		return 0 // read as invalid UTF-8, as LuaTeX's decoder marks it
+	}
+	return k
+}
+
+// utf8Char decodes the canonical UTF-8 character at b[0] (a byte >= 0x80)
+// and returns it with its length; the length is -1 when b ends first, and 0
+// when the bytes are not a canonical character of at most U+10FFFF (or are
+// a surrogate).
+func utf8Char(b []byte) (uint32, int) {
+	b0 := uint32(b[0])
+	var k int
+	var c, lo uint32
+	switch {
+	case b0 < 0xC2:
+		return 0, 0
+	case b0 < 0xE0:
+		k, c, lo = 2, b0&0x1F, 0x80
+	case b0 < 0xF0:
+		k, c, lo = 3, b0&0x0F, 0x800
+	case b0 < 0xF5:
+		k, c, lo = 4, b0&0x07, 0x10000
+	default:
+		return 0, 0
+	}
+	if len(b) < k {
+		return 0, -1
+	}
+	for _, x := range b[1:k] {
+		if x&0xC0 != 0x80 {
+			return 0, 0
+		}
+		c = c<<6 | uint32(x&0x3F)
+	}
+	if c < lo || c > 0x10FFFF || c-0xD800 < 0x800 {
+		return 0, 0
+	}
+	return c, k
 }
 
 // blockRun runs the block driver from l.pos (normal mode, l.pos <=
@@ -257,7 +335,7 @@ func (l *lexer) blockRun(simd bool) {
 	// of them at the end (the only one read back).
 	count := l.count
 	var lastP int
-	var lastEmit, lastEsc, lastPar, lastLet, lastEOL uint64
+	var lastEmit, lastEsc, lastPar, lastLet, lastEOL, lastU8 uint64
 	// CR LF mode: every line end so far is a CR LF (the driver runs only
 	// when they are all LF or all CR LF, so it never has a mixed line
 	// endings issue to report).
@@ -278,7 +356,7 @@ func (l *lexer) blockRun(simd bool) {
 		} else {
 			m = classifyGo(blk)
 		}
-		planBlock(&m, state, next, crlf, &pl)
+		planBlock(&m, blk, state, next, crlf, &pl)
 		if pl.cut == 0 {
 			break
 		}
@@ -287,7 +365,7 @@ func (l *lexer) blockRun(simd bool) {
 		if count {
 			n += bits.OnesCount64(emit)
 			if emit != 0 {
-				lastP, lastEmit, lastEsc, lastPar, lastLet, lastEOL = p, emit, pl.esc, pl.par, m.let, pl.eol
+				lastP, lastEmit, lastEsc, lastPar, lastLet, lastEOL, lastU8 = p, emit, pl.esc, pl.par, m.let, pl.eol, pl.u8
 			}
 		} else if simd {
 			n = compressAVX2(a.Val, a.Off, a.Len, n, &vals, emit, p)
@@ -313,6 +391,13 @@ func (l *lexer) blockRun(simd bool) {
 		for x := pl.eol & emit; x != 0 && !count; x &= x - 1 {
 			k := n0 + bits.OnesCount64(emit&(1<<bits.TrailingZeros64(x)-1))
 			a.Val[k], a.Len[k] = valSpace, 2
+		}
+		// UTF-8 characters: their code points and lengths.
+		for x := pl.u8; x != 0 && !count; x &= x - 1 {
+			i := bits.TrailingZeros64(x)
+			c, ln := utf8Char(blk[i:])
+			k := n0 + bits.OnesCount64(emit&(1<<i-1))
+			a.Val[k], a.Len[k] = PackChar(CatOther, c), uint8(ln)
 		}
 		for x := pl.par; x != 0 && !count; x &= x - 1 {
 			k := bits.OnesCount64(emit & (1<<bits.TrailingZeros64(x) - 1))
@@ -440,6 +525,9 @@ func (l *lexer) blockRun(simd bool) {
 			v = valPar
 		case lastEOL>>i&1 != 0:
 			v = valSpace
+		case lastU8>>i&1 != 0:
+			c, k := utf8Char(src[lastP+i:])
+			v, ln = PackChar(CatOther, c), uint8(k)
 		}
 		if lastEOL>>i&1 != 0 {
 			ln = 2

@@ -19,6 +19,13 @@ func blockDoc(r *rand.Rand, n int, hard bool) []byte {
 		"\\", "\\\\", "\\\\\\", "\\foo", "\\foo ", "\\par", "\\par ", "\\pa", "\\part", "\\a1", "\\ ", "\\ x",
 		"\\%", "\\~", "\\{", "\\$", "\\\t", "\\\x00", "\\\x7f", "{", "}", "$", "$$", "&", "#", "_", "0123", "!?.,;:",
 		"x_{i} + \\alpha", "\\begin{equation}", "\\\\\n", "\\foo\n", "\\foo  \n", "\\, ", "\\,\n", "a\\ \n",
+		// UTF-8 characters the block driver reads (2, 3 and 4 bytes)...
+		"é", "Größe ", "ä ", "ñ\n", "Ωμέγα", "Привет ", "—", "“quoted”", "日本語", "😀", "\\foo é", "é \n",
+		// ...and what it leaves to the slow driver: invisible or
+		// confusable code points, U+FFFD, overlong forms, surrogates,
+		// code points above U+10FFFF, stray or missing continuation bytes.
+		"\u00a0", "\u00ad", "\u200b", "\u2060", "\ufeff", "\ufffd", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80",
+		"\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\x80", "\xbf", "\xe2\x80", "\xf0\x9f\x98", "\\é", "\\ab\xc3\xa9",
 	}
 	hardPieces := []string{"\r", "\r\n", " \r\n", "\\\r", "^", "^^41", "\\foo^", "\\^", "%", "% c\n", "é", "\\é", "\\ab\xe9"}
 	return piecesDoc(n, func() string {
@@ -63,7 +70,7 @@ func TestPlanBlockEmitsAtOwnOffsets(t *testing.T) {
 		}
 		m := classifyGo((*[64]byte)(src[:64]))
 		var pl blockPlan
-		planBlock(&m, uint8(r.IntN(3)), int(src[64]), crlf, &pl)
+		planBlock(&m, (*[64]byte)(src[:64]), uint8(r.IntN(3)), int(src[64]), crlf, &pl)
 		keep := ^uint64(0) >> (64 - uint(pl.cut))
 		if pl.cut == 0 {
 			keep = 0

@@ -75,7 +75,9 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 	m.gm = join(ob0.Or(x0.Equal(cRBrace)).Or(dol0).ToBits(), ob1.Or(x1.Equal(cRBrace)).Or(dol1).ToBits())
 	car0, car1 := x0.Equal(cCaret), x1.Equal(cCaret)
 	m.car = join(car0.ToBits(), car1.ToBits())
-	m.ch = join(car0.Or(x0.Max(c80).Equal(x0)).ToBits(), car1.Or(x1.Max(c80).Equal(x1)).ToBits())
+	hi0, hi1 := x0.Max(c80).Equal(x0), x1.Max(c80).Equal(x1)
+	m.hi = join(hi0.ToBits(), hi1.ToBits())
+	m.ch = m.hi | m.car
 	archsimd.ClearAVXUpperBits()
 }
 
