@@ -61,15 +61,16 @@ const (
 // blockPlan is what a block's masks say: where to cut it and which tokens
 // the bytes before the cut emit.
 type blockPlan struct {
-	cut   int    // bytes [0, cut) are lexed; cut == 0: none
-	stop  bool   // the cut is before a byte the fast driver must read
-	emit  uint64 // bytes that emit a token (below cut)
-	esc   uint64 // escape characters (below cut)
-	lf    uint64 // LFs (below cut): a line starts after each
-	eol   uint64 // the CRs of CR LF line ends (CR LF mode, below cut)
-	u8    uint64 // the first bytes of UTF-8 characters (below cut)
-	par   uint64 // line ends that emit \par
-	state uint8  // TeX's state after byte cut-1
+	cut   int        // bytes [0, cut) are lexed; cut == 0: none
+	stop  bool       // the cut is before a byte the fast driver must read
+	emit  uint64     // bytes that emit a token (below cut)
+	esc   uint64     // escape characters (below cut)
+	lf    uint64     // LFs (below cut): a line starts after each
+	eol   uint64     // the CRs of CR LF line ends (CR LF mode, below cut)
+	u8    uint64     // the first bytes of UTF-8 characters (below cut)
+	codes [32]uint32 // their code points, in order
+	par   uint64     // line ends that emit \par
+	state uint8      // TeX's state after byte cut-1
 }
 
 // runBefore returns the number of consecutive set bits of mask just below
@@ -154,9 +155,9 @@ func planBlock(m *blockMasks, blk *[64]byte, in uint8, next int, crlf bool, pl *
 	// UTF-8 characters: u8 their first bytes, u8c the others.
 	var u8, u8c uint64
 	soft := 64
-	for x := m.hi; x != 0; {
+	for x, j := m.hi, 0; x != 0; j++ {
 		i := bits.TrailingZeros64(x)
-		k := utf8Ordinary(blk[i:])
+		c, k := utf8Ordinary(blk, i)
 		if k == 0 {
 			break // a hard byte
 		}
@@ -164,6 +165,7 @@ func planBlock(m *blockMasks, blk *[64]byte, in uint8, next int, crlf bool, pl *
 			soft = i // the character goes on in the next block
 			break
 		}
+		pl.codes[j&31] = c // at most 32 characters of 2 bytes or more
 		u8 |= 1 << i
 		u8c |= (1<<(k-1) - 1) << (i + 1)
 		x &^= 1<<(i+k) - 1
@@ -251,21 +253,49 @@ func planBlock(m *blockMasks, blk *[64]byte, in uint8, next int, crlf bool, pl *
 	}
 }
 
-// utf8Ordinary returns the length (2 to 4) of the UTF-8 character that
-// starts at b[0] (a byte >= 0x80) when the block driver reads it as an
-// ordinary character (see planBlock), -1 when b ends before it does, and 0
-// for a byte the slow driver must read.
-func utf8Ordinary(b []byte) int {
-	c, k := utf8Char(b)
-	switch {
-	case k <= 0:
-		return k
-	case c == 0xA0 || c == 0xAD || c-0x200B <= 0x200D-0x200B || c == 0x2060 || c == 0xFEFF:
-		return 0 // reported by checkInvisible (or ignored: U+FEFF)
-	case c == 0xFFFD:
-		return 0 // read as invalid UTF-8, as LuaTeX's decoder marks it
+// utf8Ordinary returns the code point and length (2 to 4) of the UTF-8
+// character that starts at blk[i] (a byte >= 0x80) when the block driver
+// reads it as an ordinary character (see planBlock); the length is -1 when
+// the block ends before the character does, and 0 for a byte the slow
+// driver must read. Characters of 2 and 3 bytes take a short path.
+func utf8Ordinary(blk *[64]byte, i int) (uint32, int) {
+	var c uint32
+	var k int
+	switch b0 := uint32(blk[i]); {
+	case b0-0xC2 < 0xE0-0xC2:
+		if i >= 63 {
+			return 0, -1
+		}
+		b1 := uint32(blk[i+1])
+		if b1&0xC0 != 0x80 {
+			return 0, 0
+		}
+		c, k = b0&0x1F<<6|b1&0x3F, 2
+	case b0-0xE0 < 0x10:
+		if i >= 62 {
+			return 0, -1
+		}
+		b1, b2 := uint32(blk[i+1]), uint32(blk[i+2])
+		if (b1|b2<<8)&0xC0C0 != 0x8080 {
+			return 0, 0
+		}
+		c, k = b0&0x0F<<12|b1&0x3F<<6|b2&0x3F, 3
+		if c < 0x800 || c-0xD800 < 0x800 {
+			return 0, 0 // overlong, or a surrogate
+		}
+	default:
+		c, k = utf8Char(blk[i:])
+		if k <= 0 {
+			return 0, k
+		}
 	}
-	return k
+	switch c {
+	case 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF:
+		return 0, 0 // reported by checkInvisible (or ignored: U+FEFF)
+	case 0xFFFD:
+		return 0, 0 // read as invalid UTF-8, as LuaTeX's decoder marks it
+	}
+	return c, k
 }
 
 // utf8Char decodes the canonical UTF-8 character at b[0] (a byte >= 0x80)
@@ -393,11 +423,11 @@ func (l *lexer) blockRun(simd bool) {
 			a.Val[k], a.Len[k] = valSpace, 2
 		}
 		// UTF-8 characters: their code points and lengths.
-		for x := pl.u8; x != 0 && !count; x &= x - 1 {
+		for x, j := pl.u8, 0; x != 0 && !count; x, j = x&(x-1), j+1 {
 			i := bits.TrailingZeros64(x)
-			c, ln := utf8Char(blk[i:])
 			k := n0 + bits.OnesCount64(emit&(1<<i-1))
-			a.Val[k], a.Len[k] = PackChar(CatOther, c), uint8(ln)
+			c := pl.codes[j&31]
+			a.Val[k], a.Len[k] = PackChar(CatOther, c), uint8(UTF8Len(c))
 		}
 		for x := pl.par; x != 0 && !count; x &= x - 1 {
 			k := bits.OnesCount64(emit & (1<<bits.TrailingZeros64(x) - 1))
