@@ -115,7 +115,7 @@ func b2u(b bool) uint64 {
 //
 // It fills *pl field by field (a returned struct would be copied in 16-byte
 // moves right after its 8-byte stores, which stalls store forwarding).
-func planBlock(m *blockMasks, blk *[64]byte, in uint8, next int, crlf bool, pl *blockPlan) {
+func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
 	// Escape characters: in each run of backslashes, every other one from
 	// the run's first.
 	bs := m.bs
@@ -152,24 +152,8 @@ func planBlock(m *blockMasks, blk *[64]byte, in uint8, next int, crlf bool, pl *
 		mhard = (mhard | m.lf) &^ (pair | g)
 	}
 
-	// UTF-8 characters: u8 their first bytes, u8c the others.
-	var u8, u8c uint64
-	soft := 64
-	for x, j := m.hi, 0; x != 0; j++ {
-		i := bits.TrailingZeros64(x)
-		c, k := utf8Ordinary(blk, i)
-		if k == 0 {
-			break // a hard byte
-		}
-		if k < 0 {
-			soft = i // the character goes on in the next block
-			break
-		}
-		pl.codes[j&31] = c // at most 32 characters of 2 bytes or more
-		u8 |= 1 << i
-		u8c |= (1<<(k-1) - 1) << (i + 1)
-		x &^= 1<<(i+k) - 1
-	}
+	// UTF-8 characters (utf8Masks).
+	u8, u8c, soft := m.u8, m.u8c, m.u8cut
 	mhard &^= u8 | u8c
 
 	// A '^' with no '^' on either side (the byte after the block
@@ -251,6 +235,33 @@ func planBlock(m *blockMasks, blk *[64]byte, in uint8, next int, crlf bool, pl *
 	default:
 		pl.state = stateS
 	}
+}
+
+// utf8Masks fills m's UTF-8 fields for a block with bytes >= 0x80 (m.hi)
+// and stores the code points of its characters into pl.codes: the first
+// bytes (u8) and the others (u8c) of the UTF-8 characters that the block
+// driver reads as ordinary ones, in order from the block's start up to the
+// first byte >= 0x80 that is not one; u8cut is 64, or the offset of a
+// character the block cuts in two.
+func utf8Masks(m *blockMasks, blk *[64]byte, pl *blockPlan) {
+	var u8, u8c uint64
+	cut := 64
+	for x, j := m.hi, 0; x != 0; j++ {
+		i := bits.TrailingZeros64(x)
+		c, k := utf8Ordinary(blk, i)
+		if k == 0 {
+			break // a hard byte
+		}
+		if k < 0 {
+			cut = i // the character goes on in the next block
+			break
+		}
+		pl.codes[j&31] = c // at most 32 characters of 2 bytes or more
+		u8 |= 1 << i
+		u8c |= (1<<(k-1) - 1) << (i + 1)
+		x &^= 1<<(i+k) - 1
+	}
+	m.u8, m.u8c, m.u8cut = u8, u8c, cut
 }
 
 // utf8Ordinary returns the code point and length (2 to 4) of the UTF-8
@@ -386,7 +397,12 @@ func (l *lexer) blockRun(simd bool) {
 		} else {
 			m = classifyGo(blk)
 		}
-		planBlock(&m, blk, state, next, crlf, &pl)
+		if m.hi != 0 {
+			utf8Masks(&m, blk, &pl)
+		} else {
+			m.u8, m.u8c, m.u8cut = 0, 0, 64
+		}
+		planBlock(&m, state, next, crlf, &pl)
 		if pl.cut == 0 {
 			break
 		}

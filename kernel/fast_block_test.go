@@ -70,7 +70,11 @@ func TestPlanBlockEmitsAtOwnOffsets(t *testing.T) {
 		}
 		m := classifyGo((*[64]byte)(src[:64]))
 		var pl blockPlan
-		planBlock(&m, (*[64]byte)(src[:64]), uint8(r.IntN(3)), int(src[64]), crlf, &pl)
+		m.u8cut = 64
+		if m.hi != 0 {
+			utf8Masks(&m, (*[64]byte)(src[:64]), &pl)
+		}
+		planBlock(&m, uint8(r.IntN(3)), int(src[64]), crlf, &pl)
 		keep := ^uint64(0) >> (64 - uint(pl.cut))
 		if pl.cut == 0 {
 			keep = 0
