@@ -68,8 +68,9 @@ type blockPlan struct {
 	lf    uint64     // LFs (below cut): a line starts after each
 	eol   uint64     // the CRs of CR LF line ends (CR LF mode, below cut)
 	u8    uint64     // the first bytes of UTF-8 characters (below cut)
-	codes [32]uint32 // their code points, in order
+	codes [32]uint32 // the code points of utf8Masks's characters, in order
 	par   uint64     // line ends that emit \par
+	com   bool       // byte cut-1 is in a comment (the line end after it emits nothing)
 	state uint8      // TeX's state after byte cut-1
 }
 
@@ -115,57 +116,79 @@ func b2u(b bool) uint64 {
 //
 // It fills *pl field by field (a returned struct would be copied in 16-byte
 // moves right after its 8-byte stores, which stalls store forwarding).
-func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
+func planBlock(m *blockMasks, in uint8, inCom bool, next int, crlf bool, pl *blockPlan) {
 	// Escape characters: in each run of backslashes, every other one from
 	// the run's first.
 	bs := m.bs
 	rs := bs &^ (bs << 1)
 	runsE := bs &^ (bs + rs&evenBits) // runs that start at an even position
 	esc := runsE&evenBits | bs&^runsE&oddBits
+	let := m.let
+	e := m.lf | m.cr
+
+	// Comments: from a '%' that is not a control symbol's name (or the
+	// block's start, inside a comment) to the line end, which they take
+	// with them. Nothing in them counts; cuts never fall inside them.
+	var com, comEnd uint64
+	s20, sp, ord, car, ch, mhard, u8, u8c, soft := m.s20, m.sp, m.ord, m.car, m.ch, m.hard, m.u8, m.u8c, m.u8cut
+	if m.pct != 0 || inCom {
+		nf := esc << 1
+		names := let&^(let+nf&let) | nf&^let
+		start := m.pct&^names | b2u(inCom)
+		// The carry of each start runs to the next line end.
+		ne := ^e
+		com = ((ne + start) ^ ne | start) &^ e
+		comEnd = e & (com<<1 | b2u(inCom))
+		live := ^com
+		esc &= live
+		let &= live
+		s20, sp, ord, car, ch, mhard, u8, u8c = s20&live, sp&live, ord&live, car&live, ch&live, mhard&live, u8&live, u8c&live
+		if soft < 64 && com>>soft&1 != 0 {
+			soft = 64
+		}
+	}
+
 	// Names: a run of letters after the escape, or one byte.
 	nf := esc << 1
-	let := m.let
 	sum := let + nf&let
 	word := let &^ sum    // letters of control words
 	wordEnd := sum &^ let // the byte after each control word
 	sym := nf &^ let      // control-symbol names
 	names := word | sym
-	e := m.lf | m.cr
 
 	// 0x20 bytes that TeX strips before a line end.
 	var trail uint64
-	if x := e >> 1 & m.s20; x != 0 {
+	if x := e >> 1 & s20; x != 0 {
 		for ; x != 0; x &= x - 1 {
 			i := bits.TrailingZeros64(x) + 1
-			t := runBefore(m.s20, i)
+			t := runBefore(s20, i)
 			trail |= (uint64(1)<<t - 1) << (i - t)
 		}
 	}
 
 	// f: the bytes where a line ends (the end-of-line token's offset);
 	// g: the last bytes of the line ends (a line starts after each).
-	f, g, mhard := m.lf, m.lf, m.hard
+	f, g := m.lf, m.lf
 	var pair uint64
 	if crlf {
 		pair = m.cr & (m.lf>>1 | b2u(next == '\n')<<63)
 		f, g = pair, pair<<1
 		mhard = (mhard | m.lf) &^ (pair | g)
 	}
+	f &^= comEnd // a comment's line end emits nothing
 
 	// UTF-8 characters (utf8Masks).
-	u8, u8c, soft := m.u8, m.u8c, m.u8cut
 	mhard &^= u8 | u8c
 
 	// A '^' with no '^' on either side (the byte after the block
 	// included) cannot start ^^ notation: a superscript token of its own.
-	car := m.car
 	single := car &^ (car << 1) &^ (car>>1 | b2u(next == '^')<<63)
 
 	// The cut: hard reasons stop the block driver, soft ones (what the
 	// next block decides) only end this block early.
 	hard := bits.TrailingZeros64(mhard &^ names &^ single)
-	hard = min(hard, bits.TrailingZeros64(sym&(m.ch|e|m.s20&trail)>>1)) // sym is never bit 0
-	if b := wordEnd & m.ch &^ single; b != 0 {
+	hard = min(hard, bits.TrailingZeros64(sym&(ch|e|s20&trail)>>1)) // sym is never bit 0
+	if b := wordEnd & ch &^ single; b != 0 {
 		a := bits.TrailingZeros64(b)
 		hard = min(hard, a-runBefore(let, a)-1) // the word's escape
 	}
@@ -174,7 +197,7 @@ func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
 		hard = min(hard, 63-int(b2u(crlf)))
 	}
 	if hard < 64 && e>>hard&1 != 0 {
-		hard -= runBefore(m.s20, hard) // before the stripped spaces
+		hard -= runBefore(s20, hard) // before the stripped spaces
 	}
 	if esc>>63 != 0 {
 		soft = min(soft, 63)
@@ -182,45 +205,46 @@ func planBlock(m *blockMasks, in uint8, next int, crlf bool, pl *blockPlan) {
 	if pair>>63 != 0 {
 		// A CR whose LF is in the next block: cut before it and the
 		// spaces it strips (or the control space they start).
-		s := 63 - runBefore(m.s20, 63)
+		s := 63 - runBefore(s20, 63)
 		s -= int(sym >> s & 1)
 		soft = min(soft, s)
 	}
 	if word>>63 != 0 && next >= 0 && (next >= 0x80 || next == '^' || isLetterByte(byte(next))) {
 		soft = min(soft, 64-bits.LeadingZeros64(^let)-1) // the name may go on
 	}
-	if m.s20>>63 != 0 && (next < 0 || next == ' ' || next == '\n' || next == '\r') {
+	if s20>>63 != 0 && (next < 0 || next == ' ' || next == '\n' || next == '\r') {
 		// Spaces that may be stripped: cut before them (or before the
 		// control space they start).
-		s := 64 - bits.LeadingZeros64(^m.s20)
+		s := 64 - bits.LeadingZeros64(^s20)
 		s -= int(sym >> s & 1)
 		soft = min(soft, s)
 	}
 	c := min(hard, soft)
 	pl.cut, pl.stop = c, hard < 64 && hard <= soft
 	if c == 0 {
-		pl.state = in
+		pl.state, pl.com = in, inCom
 		return
 	}
+	pl.com = com>>(c-1)&1 != 0
 	keep := ^uint64(0) >> (64 - uint(c))
 
 	// Emitted bytes.
 	inM, inN := b2u(in == stateM), b2u(in == stateN)
-	ord := (m.ord | single | u8) &^ names
-	setM := ord | u8c | sym&^m.sp
+	ord = (ord | single | u8) &^ names
+	setM := ord | u8c | sym&^sp
 	prevM := setM<<1 | inM
-	sp := m.sp & prevM &^ names &^ trail
+	sp1 := sp & prevM &^ names &^ trail
 	// Line ends: \par in state N (a line of spaces, reached from the line's
 	// start), a space in state M (the byte before the stripped spaces left
 	// state M).
-	blank := m.sp &^ (m.sp + (g<<1|inN)&m.sp)
+	blank := sp &^ (sp + (g<<1|inN)&sp)
 	nLF := f & ((g|blank)<<1 | inN)
 	mLF := f & prevM
 	if trail != 0 {
 		mfill := trail &^ (trail + prevM&trail)
 		mLF = f & ((setM|mfill)<<1 | inM)
 	}
-	pl.emit = (ord | sp | esc | nLF | mLF) & keep
+	pl.emit = (ord | sp1 | esc | nLF | mLF) & keep
 	pl.esc = esc & keep
 	pl.lf = g & keep
 	pl.eol = pair & keep
@@ -381,6 +405,7 @@ func (l *lexer) blockRun(simd bool) {
 	// when they are all LF or all CR LF, so it never has a mixed line
 	// endings issue to report).
 	crlf := l.eolKinds == eolCRLF
+	inCom := false // the block starts inside a comment
 	for p+64 <= len(src) && p < l.checkAt && n+64+8 <= len(a.Val) && n+64 <= l.tokCap &&
 		len(lines)+64 <= cap(lines) {
 		blk := (*[64]byte)(src[p : p+64])
@@ -402,7 +427,7 @@ func (l *lexer) blockRun(simd bool) {
 		} else {
 			m.u8, m.u8c, m.u8cut = 0, 0, 64
 		}
-		planBlock(&m, state, next, crlf, &pl)
+		planBlock(&m, state, inCom, next, crlf, &pl)
 		if pl.cut == 0 {
 			break
 		}
@@ -439,10 +464,10 @@ func (l *lexer) blockRun(simd bool) {
 			a.Val[k], a.Len[k] = valSpace, 2
 		}
 		// UTF-8 characters: their code points and lengths.
-		for x, j := pl.u8, 0; x != 0 && !count; x, j = x&(x-1), j+1 {
+		for x := pl.u8; x != 0 && !count; x &= x - 1 {
 			i := bits.TrailingZeros64(x)
 			k := n0 + bits.OnesCount64(emit&(1<<i-1))
-			c := pl.codes[j&31]
+			c := pl.codes[bits.OnesCount64(m.u8&(1<<i-1))&31] // in comments too
 			a.Val[k], a.Len[k] = PackChar(CatOther, c), uint8(UTF8Len(c))
 		}
 		for x := pl.par; x != 0 && !count; x &= x - 1 {
@@ -554,7 +579,7 @@ func (l *lexer) blockRun(simd bool) {
 			}
 		}
 		p += pl.cut
-		state = pl.state
+		state, inCom = pl.state, pl.com
 		if pl.stop {
 			break
 		}
@@ -597,6 +622,11 @@ func (l *lexer) blockRun(simd bool) {
 		l.enterLine(lineStart)
 	}
 	l.pos, l.state = p, state
+	if inCom {
+		// Stopped inside a comment: the rest of the line, its end
+		// included, is read.
+		l.pos = l.limit + 1
+	}
 }
 
 // compressGo stores a token for each set bit i of emit: value blockVal of

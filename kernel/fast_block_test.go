@@ -19,6 +19,10 @@ func blockDoc(r *rand.Rand, n int, hard bool) []byte {
 		"\\", "\\\\", "\\\\\\", "\\foo", "\\foo ", "\\par", "\\par ", "\\pa", "\\part", "\\a1", "\\ ", "\\ x",
 		"\\%", "\\~", "\\{", "\\$", "\\\t", "\\\x00", "\\\x7f", "{", "}", "$", "$$", "&", "#", "_", "0123", "!?.,;:",
 		"x_{i} + \\alpha", "\\begin{equation}", "\\\\\n", "\\foo\n", "\\foo  \n", "\\, ", "\\,\n", "a\\ \n",
+		// Comments (the block driver reads them too), escaped or not,
+		// short and longer than a block, with what would be hard outside.
+		"% c\n", "%\n", "text % comment {$ \\foo\n", "\\%", "\\\\% c\n", "%%% \n", "a%b\n", "  % c  \n", "\\foo% c\n",
+		"% \\\n", "% ^^M \xe9 \x00 ~ \t\n", "% a comment that goes on and on, past the end of any block of sixty-four bytes\n",
 		// UTF-8 characters the block driver reads (2, 3 and 4 bytes)...
 		"é", "Größe ", "ä ", "ñ\n", "Ωμέγα", "Привет ", "—", "“quoted”", "日本語", "😀", "\\foo é", "é \n",
 		// ...and what it leaves to the slow driver: invisible or
@@ -74,7 +78,7 @@ func TestPlanBlockEmitsAtOwnOffsets(t *testing.T) {
 		if m.hi != 0 {
 			utf8Masks(&m, (*[64]byte)(src[:64]), &pl)
 		}
-		planBlock(&m, uint8(r.IntN(3)), int(src[64]), crlf, &pl)
+		planBlock(&m, uint8(r.IntN(3)), r.IntN(4) == 0, int(src[64]), crlf, &pl)
 		keep := ^uint64(0) >> (64 - uint(pl.cut))
 		if pl.cut == 0 {
 			keep = 0

@@ -21,6 +21,7 @@ type blockMasks struct {
 	cr   uint64 // CR
 	ch   uint64 // '^' or a byte >= 0x80 (what may continue a control word)
 	hi   uint64 // a byte >= 0x80
+	pct  uint64 // '%'
 	ob   uint64 // '{'
 	car  uint64 // '^'
 	dol  uint64 // '$'
@@ -84,7 +85,7 @@ func movemask8(m uint64) uint64 { return (m >> 7) * gather8 >> 56 }
 func classifyGo(b *[64]byte) blockMasks {
 	var m blockMasks
 	classifyGoLine(b, &m)
-	var s20, bs, lf, cr, ch, his, ob, dol, car uint64
+	var s20, bs, lf, cr, ch, his, ob, dol, car, pct uint64
 	for w := 0; w < 8; w++ {
 		x := binary.LittleEndian.Uint64(b[8*w:])
 		hi := x & msb8 // bytes >= 0x80
@@ -100,8 +101,9 @@ func classifyGo(b *[64]byte) blockMasks {
 		ob |= movemask8(eq7(x7, '{')&nh) << sh
 		dol |= movemask8(eq7(x7, '$')&nh) << sh
 		car |= movemask8(c) << sh
+		pct |= movemask8(eq7(x7, '%')&nh) << sh
 	}
-	m.s20, m.bs, m.lf, m.cr, m.ch, m.hi, m.ob, m.dol, m.car = s20, bs, lf, cr, ch, his, ob, dol, car
+	m.s20, m.bs, m.lf, m.cr, m.ch, m.hi, m.ob, m.dol, m.car, m.pct = s20, bs, lf, cr, ch, his, ob, dol, car, pct
 	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
 	return m
 }

@@ -25,6 +25,7 @@ func refMasks(b *[64]byte) blockMasks {
 		set(&m.cr, c == '\r')
 		set(&m.ch, c == '^' || c >= 0x80)
 		set(&m.hi, c >= 0x80)
+		set(&m.pct, c == '%')
 		set(&m.ob, c == '{')
 		set(&m.dol, c == '$')
 		set(&m.car, c == '^')

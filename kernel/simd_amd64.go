@@ -52,8 +52,10 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 	// 0x21 <= x <= 0x7d  <=>  min(x-0x21, 0x5c) == x-0x21
 	d0, d1 := x0.Sub(c21), x1.Sub(c21)
 	bs0, bs1 := x0.Equal(cBS), x1.Equal(cBS)
-	excl0 := bs0.Or(x0.Equal(cPct)).Or(lower0.Equal(cTilde))
-	excl1 := bs1.Or(x1.Equal(cPct)).Or(lower1.Equal(cTilde))
+	pct0, pct1 := x0.Equal(cPct), x1.Equal(cPct)
+	m.pct = join(pct0.ToBits(), pct1.ToBits())
+	excl0 := bs0.Or(pct0).Or(lower0.Equal(cTilde))
+	excl1 := bs1.Or(pct1).Or(lower1.Equal(cTilde))
 	ord0 := d0.Min(c5c).Equal(d0).ToBits() &^ excl0.ToBits()
 	ord1 := d1.Min(c5c).Equal(d1).ToBits() &^ excl1.ToBits()
 	ord := join(ord0, ord1)
