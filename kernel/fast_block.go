@@ -43,12 +43,14 @@ import "math/bits"
 // drivers that take over fail exactly where the reference driver does).
 
 // blockVal is the token value the block driver's pure-Go path stores for a
-// byte it emits: simpleVal, a space for LF, escape length 1 for '\'.
+// byte it emits: simpleVal, a space for LF, escape length 1 for '\', the
+// active character '~'.
 var blockVal = func() (t [256]uint32) {
 	t = simpleVal
 	t['\n'] = valSpace
 	t['\\'] = 1
 	t['^'] = PackChar(CatSuperscr, '^')
+	t['~'] = PackActive('~')
 	return t
 }()
 
@@ -130,7 +132,9 @@ func planBlock(m *blockMasks, in uint8, inCom bool, next int, crlf bool, pl *blo
 	// block's start, inside a comment) to the line end, which they take
 	// with them. Nothing in them counts; cuts never fall inside them.
 	var com, comEnd uint64
-	s20, sp, ord, car, ch, mhard, u8, u8c, soft := m.s20, m.sp, m.ord, m.car, m.ch, m.hard, m.u8, m.u8c, m.u8cut
+	// An active '~' is read like an ordinary byte (its value says it is
+	// active).
+	s20, sp, ord, car, ch, mhard, u8, u8c, soft := m.s20, m.sp, m.ord|m.tilde, m.car, m.ch, m.hard&^m.tilde, m.u8, m.u8c, m.u8cut
 	if m.pct != 0 || inCom {
 		nf := esc << 1
 		names := let&^(let+nf&let) | nf&^let
@@ -187,7 +191,11 @@ func planBlock(m *blockMasks, in uint8, inCom bool, next int, crlf bool, pl *blo
 	// The cut: hard reasons stop the block driver, soft ones (what the
 	// next block decides) only end this block early.
 	hard := bits.TrailingZeros64(mhard &^ names &^ single)
-	hard = min(hard, bits.TrailingZeros64(sym&(ch|e|s20&trail)>>1)) // sym is never bit 0
+	// A control symbol named by a byte >= 0x80, a line end or a stripped
+	// space, or named '^' with another '^' after it (^^ notation in the
+	// name), needs the slow driver.
+	dcar := car & (car>>1 | b2u(next == '^')<<63)
+	hard = min(hard, bits.TrailingZeros64(sym&(ch&^car|dcar|e|s20&trail)>>1)) // sym is never bit 0
 	if b := wordEnd & ch &^ single; b != 0 {
 		a := bits.TrailingZeros64(b)
 		hard = min(hard, a-runBefore(let, a)-1) // the word's escape

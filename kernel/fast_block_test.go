@@ -23,6 +23,8 @@ func blockDoc(r *rand.Rand, n int, hard bool) []byte {
 		// short and longer than a block, with what would be hard outside.
 		"% c\n", "%\n", "text % comment {$ \\foo\n", "\\%", "\\\\% c\n", "%%% \n", "a%b\n", "  % c  \n", "\\foo% c\n",
 		"% \\\n", "% ^^M \xe9 \x00 ~ \t\n", "% a comment that goes on and on, past the end of any block of sixty-four bytes\n",
+		// Active characters and accents.
+		"~", "Fig.~\\ref{x}", "~~", "a~\n", "\\^{o}", "\\^o", "\\^", "\\^\\^", "\\'e", "\\\"u",
 		// UTF-8 characters the block driver reads (2, 3 and 4 bytes)...
 		"é", "Größe ", "ä ", "ñ\n", "Ωμέγα", "Привет ", "—", "“quoted”", "日本語", "😀", "\\foo é", "é \n",
 		// ...and what it leaves to the slow driver: invisible or

@@ -15,17 +15,18 @@ type blockMasks struct {
 	gm  uint64 // '{', '}' or '$': tokens the group and math check visits
 
 	// For the block driver (fast_block.go):
-	s20  uint64 // 0x20 (the only byte TeX strips at the end of a line)
-	bs   uint64 // '\\'
-	lf   uint64 // LF
-	cr   uint64 // CR
-	ch   uint64 // '^' or a byte >= 0x80 (what may continue a control word)
-	hi   uint64 // a byte >= 0x80
-	pct  uint64 // '%'
-	ob   uint64 // '{'
-	car  uint64 // '^'
-	dol  uint64 // '$'
-	hard uint64 // none of ord, sp, bs, lf: what the block driver leaves to slow()
+	s20   uint64 // 0x20 (the only byte TeX strips at the end of a line)
+	bs    uint64 // '\\'
+	lf    uint64 // LF
+	cr    uint64 // CR
+	ch    uint64 // '^' or a byte >= 0x80 (what may continue a control word)
+	hi    uint64 // a byte >= 0x80
+	pct   uint64 // '%'
+	tilde uint64 // '~'
+	ob    uint64 // '{'
+	car   uint64 // '^'
+	dol   uint64 // '$'
+	hard  uint64 // none of ord, sp, bs, lf: what the block driver leaves to slow()
 
 	// Set by utf8Masks (fast_block.go), not by the classifiers.
 	u8, u8c uint64 // first and other bytes of the UTF-8 characters read as ordinary
@@ -85,7 +86,7 @@ func movemask8(m uint64) uint64 { return (m >> 7) * gather8 >> 56 }
 func classifyGo(b *[64]byte) blockMasks {
 	var m blockMasks
 	classifyGoLine(b, &m)
-	var s20, bs, lf, cr, ch, his, ob, dol, car, pct uint64
+	var s20, bs, lf, cr, ch, his, ob, dol, car, pct, tilde uint64
 	for w := 0; w < 8; w++ {
 		x := binary.LittleEndian.Uint64(b[8*w:])
 		hi := x & msb8 // bytes >= 0x80
@@ -102,8 +103,9 @@ func classifyGo(b *[64]byte) blockMasks {
 		dol |= movemask8(eq7(x7, '$')&nh) << sh
 		car |= movemask8(c) << sh
 		pct |= movemask8(eq7(x7, '%')&nh) << sh
+		tilde |= movemask8(eq7(x7, '~')&nh) << sh
 	}
-	m.s20, m.bs, m.lf, m.cr, m.ch, m.hi, m.ob, m.dol, m.car, m.pct = s20, bs, lf, cr, ch, his, ob, dol, car, pct
+	m.s20, m.bs, m.lf, m.cr, m.ch, m.hi, m.ob, m.dol, m.car, m.pct, m.tilde = s20, bs, lf, cr, ch, his, ob, dol, car, pct, tilde
 	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
 	return m
 }

@@ -26,6 +26,7 @@ func refMasks(b *[64]byte) blockMasks {
 		set(&m.ch, c == '^' || c >= 0x80)
 		set(&m.hi, c >= 0x80)
 		set(&m.pct, c == '%')
+		set(&m.tilde, c == '~')
 		set(&m.ob, c == '{')
 		set(&m.dol, c == '$')
 		set(&m.car, c == '^')

@@ -44,8 +44,10 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 		n0, n1 := x0.And(cNib).AsInt8x32(), x1.And(cNib).AsInt8x32()
 		isNib0 := nibByte.PermuteOrZeroGrouped(n0).Equal(x0)
 		isNib1 := nibByte.PermuteOrZeroGrouped(n1).Equal(x1)
-		nibCat.PermuteOrZeroGrouped(n0).Merge(cCatLetter.Merge(cCatOther, let0), isNib0).Store((*[32]byte)(vals.cat[:32]))
-		nibCat.PermuteOrZeroGrouped(n1).Merge(cCatLetter.Merge(cCatOther, let1), isNib1).Store((*[32]byte)(vals.cat[32:64]))
+		cat0 := nibCat.PermuteOrZeroGrouped(n0).Merge(cCatLetter.Merge(cCatOther, let0), isNib0)
+		cat1 := nibCat.PermuteOrZeroGrouped(n1).Merge(cCatLetter.Merge(cCatOther, let1), isNib1)
+		cCatActive.Merge(cat0, x0.Equal(cTilde)).Store((*[32]byte)(vals.cat[:32]))
+		cCatActive.Merge(cat1, x1.Equal(cTilde)).Store((*[32]byte)(vals.cat[32:64]))
 	}
 
 	m.let = join(let0.ToBits(), let1.ToBits())
@@ -56,6 +58,7 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 	m.pct = join(pct0.ToBits(), pct1.ToBits())
 	excl0 := bs0.Or(pct0).Or(lower0.Equal(cTilde))
 	excl1 := bs1.Or(pct1).Or(lower1.Equal(cTilde))
+	m.tilde = join(x0.Equal(cTilde).ToBits(), x1.Equal(cTilde).ToBits())
 	ord0 := d0.Min(c5c).Equal(d0).ToBits() &^ excl0.ToBits()
 	ord1 := d1.Min(c5c).Equal(d1).ToBits() &^ excl1.ToBits()
 	ord := join(ord0, ord1)
@@ -96,6 +99,7 @@ var (
 	cNib                        = bc(0x0f)
 	cLBrace, cRBrace, cDollar   = bc('{'), bc('}'), bc('$')
 	cCatLetter, cCatOther       = bc(CatLetter), bc(CatOther)
+	cCatActive                  = bc(CatActive)
 	cCaret, c80, cLF, cCR       = bc('^'), bc(0x80), bc('\n'), bc('\r')
 	vIota                       = archsimd.LoadUint32x8(&[8]uint32{0, 1, 2, 3, 4, 5, 6, 7})
 	vEight                      = archsimd.BroadcastUint32x8(8)
