@@ -134,7 +134,12 @@ func planBlock(m *blockMasks, in uint8, inCom bool, next int, crlf bool, pl *blo
 	var com, comEnd uint64
 	// An active '~' is read like an ordinary byte (its value says it is
 	// active).
-	s20, sp, ord, car, ch, mhard, u8, u8c, soft := m.s20, m.sp, m.ord|m.tilde, m.car, m.ch, m.hard&^m.tilde, m.u8, m.u8c, m.u8cut
+	s20, sp, ord, car, ch, mhard := m.s20, m.sp, m.ord|m.tilde, m.car, m.ch, m.hard&^m.tilde
+	// UTF-8 characters: utf8Masks ran when the block has bytes >= 0x80.
+	u8, u8c, soft := uint64(0), uint64(0), 64
+	if m.hi != 0 {
+		u8, u8c, soft = m.u8, m.u8c, m.u8cut
+	}
 	if m.pct != 0 || inCom {
 		nf := esc << 1
 		names := let&^(let+nf&let) | nf&^let
@@ -432,8 +437,6 @@ func (l *lexer) blockRun(simd bool) {
 		}
 		if m.hi != 0 {
 			utf8Masks(&m, blk, &pl)
-		} else {
-			m.u8, m.u8c, m.u8cut = 0, 0, 64
 		}
 		planBlock(&m, state, inCom, next, crlf, &pl)
 		if pl.cut == 0 {

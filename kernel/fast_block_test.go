@@ -76,7 +76,6 @@ func TestPlanBlockEmitsAtOwnOffsets(t *testing.T) {
 		}
 		m := classifyGo((*[64]byte)(src[:64]))
 		var pl blockPlan
-		m.u8cut = 64
 		if m.hi != 0 {
 			utf8Masks(&m, (*[64]byte)(src[:64]), &pl)
 		}

@@ -28,7 +28,8 @@ type blockMasks struct {
 	dol   uint64 // '$'
 	hard  uint64 // none of ord, sp, bs, lf: what the block driver leaves to slow()
 
-	// Set by utf8Masks (fast_block.go), not by the classifiers.
+	// Set by utf8Masks (fast_block.go) when hi != 0, not by the
+	// classifiers.
 	u8, u8c uint64 // first and other bytes of the UTF-8 characters read as ordinary
 	u8cut   int    // 64, or the offset of a character the block cuts in two
 }
