@@ -43,14 +43,12 @@ import "math/bits"
 // drivers that take over fail exactly where the reference driver does).
 
 // blockVal is the token value the block driver's pure-Go path stores for a
-// byte it emits: simpleVal, a space for LF, escape length 1 for '\', the
-// active character '~'.
+// byte it emits: simpleVal, a space for LF, escape length 1 for '\'.
 var blockVal = func() (t [256]uint32) {
 	t = simpleVal
 	t['\n'] = valSpace
 	t['\\'] = 1
 	t['^'] = PackChar(CatSuperscr, '^')
-	t['~'] = PackActive('~')
 	return t
 }()
 
@@ -132,9 +130,7 @@ func planBlock(m *blockMasks, in uint8, inCom bool, next int, crlf bool, pl *blo
 	// block's start, inside a comment) to the line end, which they take
 	// with them. Nothing in them counts; cuts never fall inside them.
 	var com, comEnd uint64
-	// An active '~' is read like an ordinary byte (its value says it is
-	// active).
-	s20, sp, ord, car, ch, mhard := m.s20, m.sp, m.ord|m.tilde, m.car, m.ch, m.hard&^m.tilde
+	s20, sp, ord, car, ch, mhard := m.s20, m.sp, m.ord, m.car, m.ch, m.hard
 	// UTF-8 characters: utf8Masks ran when the block has bytes >= 0x80.
 	u8, u8c, soft := uint64(0), uint64(0), 64
 	if m.hi != 0 {

@@ -9,24 +9,23 @@ import (
 // describes byte i of the block. The fast driver finds runs of simple bytes
 // and the bytes that stop them from these masks alone.
 type blockMasks struct {
-	ord uint64 // ASCII with catcode 1, 2, 3, 4, 6, 8, 11 or 12: one token, state M
+	ord uint64 // ASCII with catcode 1, 2, 3, 4, 6, 8, 11, 12 or 13 (~): one token, state M
 	sp  uint64 // space 0x20 or TAB (catcode 10)
 	let uint64 // ASCII letter (catcode 11)
 	gm  uint64 // '{', '}' or '$': tokens the group and math check visits
 
 	// For the block driver (fast_block.go):
-	s20   uint64 // 0x20 (the only byte TeX strips at the end of a line)
-	bs    uint64 // '\\'
-	lf    uint64 // LF
-	cr    uint64 // CR
-	ch    uint64 // '^' or a byte >= 0x80 (what may continue a control word)
-	hi    uint64 // a byte >= 0x80
-	pct   uint64 // '%'
-	tilde uint64 // '~'
-	ob    uint64 // '{'
-	car   uint64 // '^'
-	dol   uint64 // '$'
-	hard  uint64 // none of ord, sp, bs, lf: what the block driver leaves to slow()
+	s20  uint64 // 0x20 (the only byte TeX strips at the end of a line)
+	bs   uint64 // '\\'
+	lf   uint64 // LF
+	cr   uint64 // CR
+	ch   uint64 // '^' or a byte >= 0x80 (what may continue a control word)
+	hi   uint64 // a byte >= 0x80
+	pct  uint64 // '%'
+	ob   uint64 // '{'
+	car  uint64 // '^'
+	dol  uint64 // '$'
+	hard uint64 // none of ord, sp, bs, lf: what the block driver leaves to slow()
 
 	// Set by utf8Masks (fast_block.go) when hi != 0, not by the
 	// classifiers.
@@ -54,7 +53,7 @@ func classByte(c byte) (ord, sp, let bool) {
 		return false, true, false
 	case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
 		return true, false, true
-	case c == '\\' || c == '%' || c == '^' || c == '~':
+	case c == '\\' || c == '%' || c == '^':
 		return false, false, false
 	case c > 0x20 && c < 0x7f:
 		return true, false, false
@@ -87,7 +86,7 @@ func movemask8(m uint64) uint64 { return (m >> 7) * gather8 >> 56 }
 func classifyGo(b *[64]byte) blockMasks {
 	var m blockMasks
 	classifyGoLine(b, &m)
-	var s20, bs, lf, cr, ch, his, ob, dol, car, pct, tilde uint64
+	var s20, bs, lf, cr, ch, his, ob, dol, car, pct uint64
 	for w := 0; w < 8; w++ {
 		x := binary.LittleEndian.Uint64(b[8*w:])
 		hi := x & msb8 // bytes >= 0x80
@@ -104,9 +103,8 @@ func classifyGo(b *[64]byte) blockMasks {
 		dol |= movemask8(eq7(x7, '$')&nh) << sh
 		car |= movemask8(c) << sh
 		pct |= movemask8(eq7(x7, '%')&nh) << sh
-		tilde |= movemask8(eq7(x7, '~')&nh) << sh
 	}
-	m.s20, m.bs, m.lf, m.cr, m.ch, m.hi, m.ob, m.dol, m.car, m.pct, m.tilde = s20, bs, lf, cr, ch, his, ob, dol, car, pct, tilde
+	m.s20, m.bs, m.lf, m.cr, m.ch, m.hi, m.ob, m.dol, m.car, m.pct = s20, bs, lf, cr, ch, his, ob, dol, car, pct
 	m.hard = ^(m.ord | m.sp | m.bs | m.lf)
 	return m
 }
@@ -119,10 +117,10 @@ func classifyGoLine(b *[64]byte, m *blockMasks) {
 		x := binary.LittleEndian.Uint64(b[8*w:])
 		nh := ^(x & msb8) // not bytes >= 0x80
 		x7 := x & low7
-		// 0x21 <= b <= 0x7d: b+0x5f sets bit 7, b+0x02 leaves it clear.
-		inRange := (x7 + lsb8*0x5f) &^ (x7 + lsb8*0x02) & msb8
-		excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7|lsb8*0x20, '~') // '^'|0x20 == '~'
-		l := x7 | lsb8*0x20                                           // lower-cased
+		// 0x21 <= b <= 0x7e: b+0x5f sets bit 7, b+0x01 leaves it clear.
+		inRange := (x7 + lsb8*0x5f) &^ (x7 + lsb8*0x01) & msb8
+		excl := eq7(x7, '\\') | eq7(x7, '%') | eq7(x7, '^')
+		l := x7 | lsb8*0x20 // lower-cased
 		letters := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x80-'z'-1)) & msb8
 		spc := eq7(x7, ' ') | eq7(x7, '\t')
 		gm := eq7(x7, '{') | eq7(x7, '}') | eq7(x7, '$')

@@ -4,8 +4,9 @@ import "unsafe"
 
 // simpleVal holds the packed token value of every byte that the fast driver
 // emits by itself: ordinary ASCII characters (catcode 1, 2, 3, 4, 6, 8, 11
-// or 12, code = the byte) and the spaces 0x20 and TAB (catcode 10, code 32,
-// as TeX makes every space token). Other bytes hold 0 (never emitted here).
+// or 12, code = the byte), the active '~' and the spaces 0x20 and TAB
+// (catcode 10, code 32, as TeX makes every space token). Other bytes hold 0
+// (never emitted here).
 var simpleVal = func() (t [256]uint32) {
 	for c := 0; c < 256; c++ {
 		ord, sp, let := classByte(byte(c))
@@ -14,6 +15,8 @@ var simpleVal = func() (t [256]uint32) {
 			t[c] = PackChar(CatSpace, ' ')
 		case let:
 			t[c] = PackChar(CatLetter, uint32(c))
+		case c == '~':
+			t[c] = PackActive('~')
 		case ord:
 			t[c] = PackChar(uint32(simpleCat(byte(c))), uint32(c))
 		}

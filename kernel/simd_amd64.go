@@ -51,16 +51,16 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 	}
 
 	m.let = join(let0.ToBits(), let1.ToBits())
-	// 0x21 <= x <= 0x7d  <=>  min(x-0x21, 0x5c) == x-0x21
+	// 0x21 <= x <= 0x7e  <=>  min(x-0x21, 0x5d) == x-0x21
 	d0, d1 := x0.Sub(c21), x1.Sub(c21)
 	bs0, bs1 := x0.Equal(cBS), x1.Equal(cBS)
 	pct0, pct1 := x0.Equal(cPct), x1.Equal(cPct)
 	m.pct = join(pct0.ToBits(), pct1.ToBits())
-	excl0 := bs0.Or(pct0).Or(lower0.Equal(cTilde))
-	excl1 := bs1.Or(pct1).Or(lower1.Equal(cTilde))
-	m.tilde = join(x0.Equal(cTilde).ToBits(), x1.Equal(cTilde).ToBits())
-	ord0 := d0.Min(c5c).Equal(d0).ToBits() &^ excl0.ToBits()
-	ord1 := d1.Min(c5c).Equal(d1).ToBits() &^ excl1.ToBits()
+	car0, car1 := x0.Equal(cCaret), x1.Equal(cCaret)
+	excl0 := bs0.Or(pct0).Or(car0)
+	excl1 := bs1.Or(pct1).Or(car1)
+	ord0 := d0.Min(c5d).Equal(d0).ToBits() &^ excl0.ToBits()
+	ord1 := d1.Min(c5d).Equal(d1).ToBits() &^ excl1.ToBits()
 	ord := join(ord0, ord1)
 	m.ord = ord
 	bs := join(bs0.ToBits(), bs1.ToBits())
@@ -78,7 +78,6 @@ func classifyAVX2(b *[64]byte, vals *blockVals, m *blockMasks) {
 	m.ob = join(ob0.ToBits(), ob1.ToBits())
 	m.dol = join(dol0.ToBits(), dol1.ToBits())
 	m.gm = join(ob0.Or(x0.Equal(cRBrace)).Or(dol0).ToBits(), ob1.Or(x1.Equal(cRBrace)).Or(dol1).ToBits())
-	car0, car1 := x0.Equal(cCaret), x1.Equal(cCaret)
 	m.car = join(car0.ToBits(), car1.ToBits())
 	hi0, hi1 := x0.Max(c80).Equal(x0), x1.Max(c80).Equal(x1)
 	m.hi = join(hi0.ToBits(), hi1.ToBits())
@@ -94,7 +93,7 @@ func bc(c uint8) archsimd.Uint8x32 { return archsimd.BroadcastUint8x32(c) }
 // Vector constants, loaded from memory where used (cheaper than
 // rebuilding broadcasts in every call).
 var (
-	c21, c5c, cBS, cPct, cTilde = bc(0x21), bc(0x5c), bc('\\'), bc('%'), bc('~')
+	c21, c5d, cBS, cPct, cTilde = bc(0x21), bc(0x5d), bc('\\'), bc('%'), bc('~')
 	c20, cA, c25, cSp, cTab     = bc(0x20), bc('a'), bc(25), bc(' '), bc('\t')
 	cNib                        = bc(0x0f)
 	cLBrace, cRBrace, cDollar   = bc('{'), bc('}'), bc('$')
