@@ -98,8 +98,8 @@ type Config struct {
 
 	// ArenaBaseBytes sizes each actor's arena: it holds any ordinary
 	// document of up to this many bytes (kernel.SizeForText: lines of 16
-	// bytes or more on average; about 15 bytes of arena per document byte,
-	// half of the worst case). A document that does not fit is lexed in a
+	// bytes or more on average, few names in ^^ notation; about 11 bytes
+	// of arena per document byte). A document that does not fit is lexed in a
 	// larger arena allocated for it, and the actor is then rotated (reason
 	// "arena") so that the memory is given back. Zero:
 	// DefaultArenaBaseBytes.

@@ -3,6 +3,7 @@ package actors_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -57,6 +58,32 @@ func TestArenaShortLines(t *testing.T) {
 		rep, calls := rc.reply(1)
 		if calls != 1 || rep.Status != 0 || summary(t, 1, rep).NTokens != wantTokens(t, short) {
 			t.Fatalf("%d calls, reply %+v, want %d tokens", calls, rep, wantTokens(t, short))
+		}
+		if got := obs.rotations("arena"); got != 1 {
+			t.Errorf("%d arena rotations, want 1", got)
+		}
+		if err := p.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestArenaCaretNames: a document whose control sequences are named in ^^
+// notation outgrows the base arena's room for names (sized for ordinary
+// text); it is lexed again in a grown arena, with the right answer.
+func TestArenaCaretNames(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		obs := newFakeObs()
+		cfg := testConfig(t, 0)
+		cfg.ArenaBaseBytes = 64 << 10
+		p := mustNew(t, cfg, obs)
+		rc := newRecorder(2)
+		carets := bytes.Repeat([]byte("\\"+strings.Repeat("^^!", 60)+" "), 355) // 64,610 bytes
+		p.Submit(rc.request(1, 1, actors.ModeFull, carets))
+		synctest.Wait()
+		rep, calls := rc.reply(1)
+		if calls != 1 || rep.Status != 0 || rep.NTokens != wantTokens(t, carets) {
+			t.Fatalf("%d calls, reply %+v, want %d tokens", calls, rep, wantTokens(t, carets))
 		}
 		if got := obs.rotations("arena"); got != 1 {
 			t.Errorf("%d arena rotations, want 1", got)

@@ -64,13 +64,14 @@ func nameBytesFor(n, lines int, carets bool) int {
 }
 
 // SizeForText returns capacities enough for any document of up to n bytes
-// whose lines are 16 bytes long or longer on average (SizeFor's bound with
-// n/16+1 lines, ^^ notation allowed): about half of SizeForBytes(n). It
-// suits an arena reused for many ordinary documents; one outside the bound
-// needs SizeFor.
+// whose lines are 16 bytes long or longer on average and whose control
+// sequences written with ^^ notation take no more than the room of those
+// without it (SizeFor's bound with n/16+1 lines and no "^^"): about half of
+// SizeForBytes(n). It suits an arena reused for many ordinary documents;
+// one outside the bound fills it (ErrArenaFull) and needs SizeFor.
 func SizeForText(n int) ArenaSize {
 	lines := n/16 + 1
-	return ArenaSize{Tokens: n + lines + 1, Issues: 1024, Lines: lines + 1 + blockLineRoom, NameBytes: nameBytesFor(n, lines, true)}
+	return ArenaSize{Tokens: n + lines + 1, Issues: 1024, Lines: lines + 1 + blockLineRoom, NameBytes: nameBytesFor(n, lines, false)}
 }
 
 // SizeForBytes returns capacities enough for any document of up to n bytes
@@ -206,7 +207,7 @@ func (a *Arena) Bytes() int {
 // Fits reports whether the arena is large enough for any document whose
 // SizeFor is s.
 func (a *Arena) Fits(s ArenaSize) bool {
-	return s.Tokens <= a.size.Tokens && s.Lines <= a.size.Lines
+	return s.Tokens <= a.size.Tokens && s.Lines <= a.size.Lines && s.NameBytes <= a.size.NameBytes
 }
 
 // Counted reports whether the last document was lexed by Count, so that

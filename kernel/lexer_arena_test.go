@@ -178,6 +178,21 @@ func TestSizeForText(t *testing.T) {
 	if kernel.NewArena(kernel.SizeForText(len(short))).Fits(kernel.SizeFor(short)) {
 		t.Errorf("a document of 2-byte lines fits the text bound")
 	}
+	// Control sequences named in ^^ notation of 3 bytes a letter, back to
+	// back: their names outgrow the text bound, which says so
+	// (ErrArenaFull), and SizeFor's arena, which Fits tells apart, lexes
+	// them.
+	carets := bytes.Repeat([]byte("\\"+strings.Repeat("^^!", 60)+" "), 2000)
+	a := kernel.NewArena(kernel.SizeForText(len(carets)))
+	if err := kernel.Lex(a, carets, nil); !errors.Is(err, kernel.ErrArenaFull) {
+		t.Errorf("names in ^^ notation in a text arena: err = %v, want ErrArenaFull", err)
+	}
+	if a.Fits(kernel.SizeFor(carets)) {
+		t.Errorf("the text arena fits SizeFor of a document whose names it cannot hold")
+	}
+	if err := kernel.Lex(kernel.NewArena(kernel.SizeFor(carets)), carets, nil); err != nil {
+		t.Errorf("names in ^^ notation in a SizeFor arena: %v", err)
+	}
 }
 
 // TestArenaBytesPerToken: an arena sized by SizeFor for a thesis (the
