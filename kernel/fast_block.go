@@ -182,8 +182,12 @@ func planBlock(m *blockMasks, in uint8, inCom bool, next int, crlf bool, pl *blo
 	}
 	f &^= comEnd // a comment's line end emits nothing
 
-	// UTF-8 characters (utf8Masks).
+	// UTF-8 characters (utf8Masks). One that the block cuts in two (soft <
+	// 64 here) is read in the next block: its bytes are not hard.
 	mhard &^= u8 | u8c
+	if soft < 64 {
+		mhard &= 1<<soft - 1
+	}
 
 	// A '^' with no '^' on either side (the byte after the block
 	// included) cannot start ^^ notation: a superscript token of its own.
@@ -197,7 +201,10 @@ func planBlock(m *blockMasks, in uint8, inCom bool, next int, crlf bool, pl *blo
 	// name), needs the slow driver.
 	dcar := car & (car>>1 | b2u(next == '^')<<63)
 	hard = min(hard, bits.TrailingZeros64(sym&(ch&^car|dcar|e|s20&trail)>>1)) // sym is never bit 0
-	if b := wordEnd & ch &^ single; b != 0 {
+	// A control word followed by a caret (^^ notation may go on with its
+	// name), or by a byte >= 0x80 that is not a UTF-8 character read here
+	// (LuaTeX decodes it as it scans the name, and may report it there).
+	if b := wordEnd & ch &^ single &^ u8; b != 0 {
 		a := bits.TrailingZeros64(b)
 		hard = min(hard, a-runBefore(let, a)-1) // the word's escape
 	}
@@ -273,9 +280,8 @@ func planBlock(m *blockMasks, in uint8, inCom bool, next int, crlf bool, pl *blo
 // utf8Masks fills m's UTF-8 fields for a block with bytes >= 0x80 (m.hi)
 // and stores the code points of its characters into pl.codes: the first
 // bytes (u8) and the others (u8c) of the UTF-8 characters that the block
-// driver reads as ordinary ones, in order from the block's start up to the
-// first byte >= 0x80 that is not one; u8cut is 64, or the offset of a
-// character the block cuts in two.
+// driver reads as ordinary ones (a byte >= 0x80 in neither is hard); u8cut
+// is 64, or the offset of a character the block cuts in two.
 func utf8Masks(m *blockMasks, blk *[64]byte, pl *blockPlan) {
 	var u8, u8c uint64
 	cut := 64
@@ -283,7 +289,11 @@ func utf8Masks(m *blockMasks, blk *[64]byte, pl *blockPlan) {
 		i := bits.TrailingZeros64(x)
 		c, k := utf8Ordinary(blk, i)
 		if k == 0 {
-			break // a hard byte
+			// A hard byte: the cut falls before it unless a comment
+			// takes it, so the characters after it count too.
+			x &= x - 1
+			j--
+			continue
 		}
 		if k < 0 {
 			cut = i // the character goes on in the next block

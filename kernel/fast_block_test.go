@@ -94,3 +94,50 @@ func TestPlanBlockEmitsAtOwnOffsets(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockDriverReadsOn: on documents made only of what the block driver
+// reads by itself (UTF-8 characters of every length, which blocks cut in
+// two, comments, CR LF line ends, '~', accents), it reads the whole
+// document but the last block, returning only at the cancel checks (and
+// in a comment there): a cut that the next block settles must not hand the
+// line to the slower drivers.
+func TestBlockDriverReadsOn(t *testing.T) {
+	if !simdUsable() {
+		t.Skip("AVX2 kernels not usable here: " + simdReason())
+	}
+	pieces := []string{"Größe ", "日本語の文章", "😀 ", "Ωμέγα ", "text ", "Fig.~\\ref{x} ", "\\^{o} ", "% a comment ü\n", "line\n", "\\foo ", "{$x$} "}
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, crlf := range []bool{false, true} {
+		for round := 0; round < 20; round++ {
+			var b bytes.Buffer
+			for b.Len() < 20000 {
+				b.WriteString(pieces[r.IntN(len(pieces))])
+			}
+			b.WriteString("\n")
+			src := b.Bytes()
+			if crlf {
+				src = bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))
+			}
+			a := NewArena(SizeFor(src))
+			var l lexer
+			l.init(a, src, nil, true)
+			if crlf {
+				l.eolKinds = eolCRLF // as after the first line end
+			}
+			for l.pos < len(src)-64-3 {
+				if l.pos >= l.checkAt {
+					l.checkCancel() // a reason to return
+					continue
+				}
+				if l.pos > l.limit {
+					l.slow() // the rest of a comment's line: the next line
+					continue
+				}
+				l.blockRun(true)
+				if l.pos < l.checkAt && l.pos <= l.limit && l.pos < len(src)-64-3 {
+					t.Fatalf("CR LF %v: the block driver stopped at %d of %d: %q before, %q after", crlf, l.pos, len(src), src[max(l.pos-16, 0):l.pos], src[l.pos:min(l.pos+16, len(src))])
+				}
+			}
+		}
+	}
+}
