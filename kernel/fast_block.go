@@ -343,13 +343,33 @@ func utf8Ordinary(blk *[64]byte, i int) (uint32, int) {
 			return 0, k
 		}
 	}
-	switch c {
-	case 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF:
-		return 0, 0 // reported by checkInvisible (or ignored: U+FEFF)
-	case 0xFFFD:
-		return 0, 0 // read as invalid UTF-8, as LuaTeX's decoder marks it
+	if !ordinaryCode(c) {
+		return 0, 0
 	}
 	return c, k
+}
+
+// ordinaryCode reports whether a character >= 0x80 read raw is an ordinary
+// catcode-12 token with nothing to report.
+func ordinaryCode(c uint32) bool {
+	switch c {
+	case 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF:
+		return false // reported by checkInvisible (or ignored: U+FEFF)
+	case 0xFFFD:
+		return false // read as invalid UTF-8, as LuaTeX's decoder marks it
+	}
+	return true
+}
+
+// utf8Text returns the length of the UTF-8 character at b[0] (a byte >=
+// 0x80) when the fast drivers read it as an ordinary character (see
+// utf8Ordinary), or 0 (-1 when b ends before it does).
+func utf8Text(b []byte) int {
+	c, k := utf8Char(b)
+	if k <= 0 || !ordinaryCode(c) {
+		return min(k, 0)
+	}
+	return k
 }
 
 // utf8Char decodes the canonical UTF-8 character at b[0] (a byte >= 0x80)

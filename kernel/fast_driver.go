@@ -209,7 +209,7 @@ func (l *lexer) fastLoop(simd bool) {
 						break inner // the name may go on past the block
 					}
 					k = min(p+1+nl, lim)
-					if k < lim && (src[k] >= 0x80 || src[k] == '^') {
+					if k < lim && (src[k] == '^' || src[k] >= 0x80 && utf8Text(src[k:lim]) <= 0) {
 						break inner
 					}
 					state = stateS
@@ -226,6 +226,18 @@ func (l *lexer) fastLoop(simd bool) {
 						p = min(k+trailingOnes(m.sp>>sk), lim)
 					}
 				}
+			case src[p] >= 0x80 && n < tokCap:
+				// A UTF-8 character read as an ordinary one (see
+				// planBlock): catcode 12, state M.
+				k := utf8Text(src[p:lim])
+				if k <= 0 {
+					break inner
+				}
+				c, _ := utf8Char(src[p:])
+				val[n], off[n], ln[n] = PackChar(CatOther, c), uint32(p), uint8(k)
+				n++
+				p += k
+				state = stateM
 			default:
 				break inner
 			}
