@@ -10,37 +10,46 @@ import "math/bits"
 //     backslashes every other one, from the run's first), the name of each
 //     (a run of ASCII letters, or one byte), and so the bytes that are
 //     names and emit nothing;
+//   - the comments (from a '%' that is not a control symbol's name to the
+//     line end, which they take with them), where nothing counts;
 //   - the bytes that emit a token at their own offset: ordinary bytes that
-//     are not names, a space or TAB right after a byte that leaves TeX in
-//     state M (an emitted character or a control symbol that is not a
-//     space), unless it is one of the 0x20 bytes TeX strips at the end of a
-//     line, every escape character (its token spans the name), and every LF
-//     whose line is in state M (a space) or N (\par) there;
+//     are not names (the active '~' among them), the first bytes of UTF-8
+//     characters (utf8Masks), a space or TAB right after a byte that leaves
+//     TeX in state M (an emitted character or a control symbol that is not
+//     a space), unless it is one of the 0x20 bytes TeX strips at the end of
+//     a line, every escape character (its token spans the name), and every
+//     line end (an LF, or the CR of a CR LF) whose line is in state M (a
+//     space) or N (\par) there, unless a comment took it;
 //
 // then stores the emitted tokens with one compress step (8 vector
 // permutations on the AVX2 path, a loop over the set bits in pure Go) and
 // patches the few tokens whose value or length is not the byte's own: the
-// control sequences and the \par tokens. It records the lines it passes in
-// the arena's line index and runs the group and math check on its tokens.
-// A '^' with no '^' next to it cannot start ^^ notation: it emits a
-// superscript token like an ordinary byte.
+// control sequences, the UTF-8 characters, the end-of-line tokens of CR LF
+// pairs and the \par tokens. It records the lines it passes in the arena's
+// line index and runs the group and math check on its tokens. A '^' with
+// no '^' next to it cannot start ^^ notation: it emits a superscript token
+// like an ordinary byte.
 //
 // A block is cut before the first thing the masks cannot settle: a byte of
-// the hard mask that is not a control-sequence name (comments, '^' next to
-// another '^', active characters, bytes >= 0x80, CR, control characters),
-// a control sequence whose name is '^' or continues with "^^" or a byte
-// >= 0x80, or is the end of the line, and before anything whose reading
+// the hard mask that is not a control-sequence name or in a comment ('^'
+// next to another '^', the form feed and control characters, bytes >= 0x80
+// that are not part of a UTF-8 character read here, a CR or LF of the
+// other line-end mode), a control sequence whose name continues with "^^"
+// or a byte >= 0x80 that is not such a character, or is a byte >= 0x80,
+// the end of the line or '^' before '^', and before anything whose reading
 // depends on the next block (an escape character or a control word at the
-// block's end, 0x20 bytes that reach it). A cut is always a clean point:
-// the reading of every byte before it does not depend on what follows, and
-// TeX's state after it is N, M or S. The fast driver (fast_driver.go) then
-// takes over for the rest of the line, from the reading position and state
-// the block driver left.
+// block's end, 0x20 bytes that reach it, a UTF-8 character or a CR LF that
+// it cuts in two). A cut is always a clean point: the reading of every
+// byte before it does not depend on what follows, and TeX's state after it
+// is N, M or S (or inside a comment, which the next block goes on with).
+// The fast driver (fast_driver.go) then takes over for the rest of the
+// line, from the reading position and state the block driver left.
 //
 // The block driver runs only in normal mode, while every line end seen so
-// far is an LF (so it never has a mixed-line-endings issue to report), and
-// while the arena has room for a whole block of tokens and lines (the
-// drivers that take over fail exactly where the reference driver does).
+// far is an LF, or every one is a CR LF (so it never has a mixed line
+// endings issue to report), and while the arena has room for a whole block
+// of tokens and lines (the drivers that take over fail exactly where the
+// reference driver does).
 
 // blockVal is the token value the block driver's pure-Go path stores for a
 // byte it emits: simpleVal, a space for LF, escape length 1 for '\'.
