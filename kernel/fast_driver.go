@@ -10,13 +10,15 @@ import (
 // from the masks and TeX's reading state, handles by itself what needs no
 // rule beyond the masks:
 //
-//   - a maximal run of simple bytes (ordinary ASCII, and a space or TAB that
-//     follows an ordinary byte), emitted in bulk (vector stores on the AVX2
-//     path);
+//   - a maximal run of simple bytes (ordinary ASCII and the active '~', and
+//     a space or TAB that follows an ordinary byte), emitted in bulk (vector
+//     stores on the AVX2 path);
 //   - a run of spaces in state N or S (nothing to emit);
 //   - a space in state M (one space token);
 //   - a plain control word (\ + ASCII letters, then a byte that is neither a
-//     letter, nor '^', nor >= 0x80) and a plain control symbol;
+//     letter, nor '^', nor >= 0x80 unless it starts an ordinary UTF-8
+//     character) and a plain control symbol;
+//   - an ordinary UTF-8 character (see utf8Ordinary; catcode 12);
 //   - the end-of-line character of a normal line (the line bookkeeping
 //     itself is lexer.go's nextLine).
 //
@@ -25,8 +27,8 @@ import (
 // with the \par names and blank-line \par tokens it stores, so that check
 // never scans the token array.
 //
-// Everything else (comments, ^^, non-ASCII, rewrite mode) goes to
-// slow(), the reference lexer's one-step function (lexer.go). The contract
+// Everything else (comments, ^^, other bytes >= 0x80, rewrite mode) goes
+// to slow(), the reference lexer's one-step function (lexer.go). The contract
 // between the two is in lexer.go's file comment: the driver only reads
 // bytes of src[l.pos:l.limit] in normal mode (and the end-of-line character
 // at l.limit), and the bytes before l.limit are never trailing spaces, so a
