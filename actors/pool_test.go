@@ -41,57 +41,45 @@ func TestArenaGrowth(t *testing.T) {
 	})
 }
 
-// TestArenaShortLines: a document within the base arena's length but of
-// lines far shorter than ordinary text fills the arena, which the actor
-// tries without counting lines first; it is lexed again in a grown arena
-// (and the actor rotated), with the right answer.
-func TestArenaShortLines(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		obs := newFakeObs()
-		cfg := testConfig(t, 0)
-		cfg.ArenaBaseBytes = 64 << 10
-		p := mustNew(t, cfg, obs)
-		rc := newRecorder(2)
-		short := bytes.Repeat([]byte("a\n"), 30000) // 60 KB, 30000 lines
-		p.Submit(rc.request(1, 1, actors.ModeSummary, short))
-		synctest.Wait()
-		rep, calls := rc.reply(1)
-		if calls != 1 || rep.Status != 0 || summary(t, 1, rep).NTokens != wantTokens(t, short) {
-			t.Fatalf("%d calls, reply %+v, want %d tokens", calls, rep, wantTokens(t, short))
-		}
-		if got := obs.rotations("arena"); got != 1 {
-			t.Errorf("%d arena rotations, want 1", got)
-		}
-		if err := p.Close(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-// TestArenaCaretNames: a document whose control sequences are named in ^^
-// notation outgrows the base arena's room for names (sized for ordinary
-// text); it is lexed again in a grown arena, with the right answer.
-func TestArenaCaretNames(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		obs := newFakeObs()
-		cfg := testConfig(t, 0)
-		cfg.ArenaBaseBytes = 64 << 10
-		p := mustNew(t, cfg, obs)
-		rc := newRecorder(2)
-		carets := bytes.Repeat([]byte("\\"+strings.Repeat("^^!", 60)+" "), 355) // 64,610 bytes
-		p.Submit(rc.request(1, 1, actors.ModeFull, carets))
-		synctest.Wait()
-		rep, calls := rc.reply(1)
-		if calls != 1 || rep.Status != 0 || rep.NTokens != wantTokens(t, carets) {
-			t.Fatalf("%d calls, reply %+v, want %d tokens", calls, rep, wantTokens(t, carets))
-		}
-		if got := obs.rotations("arena"); got != 1 {
-			t.Errorf("%d arena rotations, want 1", got)
-		}
-		if err := p.Close(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	})
+// TestArenaOutgrown: a document within the base arena's length that the
+// base arena cannot hold is lexed again in a grown arena (and the actor
+// rotated), with the right answer: lines far shorter than ordinary text
+// (the actor tries without counting lines first), or control sequences
+// named in ^^ notation, whose names outgrow the room ordinary text needs.
+func TestArenaOutgrown(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		mode actors.Mode
+		doc  []byte
+	}{
+		{"short lines", actors.ModeSummary, bytes.Repeat([]byte("a\n"), 30000)},                         // 60 KB, 30000 lines
+		{"caret names", actors.ModeFull, bytes.Repeat([]byte("\\"+strings.Repeat("^^!", 60)+" "), 355)}, // 64,610 bytes
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				obs := newFakeObs()
+				cfg := testConfig(t, 0)
+				cfg.ArenaBaseBytes = 64 << 10
+				p := mustNew(t, cfg, obs)
+				rc := newRecorder(2)
+				p.Submit(rc.request(1, 1, c.mode, c.doc))
+				synctest.Wait()
+				rep, calls := rc.reply(1)
+				if calls != 1 || rep.Status != 0 || rep.NTokens != wantTokens(t, c.doc) {
+					t.Fatalf("%d calls, reply %+v, want %d tokens", calls, rep, wantTokens(t, c.doc))
+				}
+				if c.mode == actors.ModeSummary && summary(t, 1, rep).NTokens != rep.NTokens {
+					t.Fatalf("summary frame: %+v, want %d tokens", summary(t, 1, rep), rep.NTokens)
+				}
+				if got := obs.rotations("arena"); got != 1 {
+					t.Errorf("%d arena rotations, want 1", got)
+				}
+				if err := p.Close(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			})
+		})
+	}
 }
 
 // TestFullMode: a full request gets a type-4 frame with every token.
