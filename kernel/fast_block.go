@@ -1,6 +1,9 @@
 package kernel
 
-import "math/bits"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
 
 // The block driver: it lexes whole 64-byte blocks from their masks, across
 // line ends, with no branch per token. For each block it computes, with
@@ -70,17 +73,16 @@ const (
 // blockPlan is what a block's masks say: where to cut it and which tokens
 // the bytes before the cut emit.
 type blockPlan struct {
-	cut   int        // bytes [0, cut) are lexed; cut == 0: none
-	stop  bool       // the cut is before a byte the fast driver must read
-	emit  uint64     // bytes that emit a token (below cut)
-	esc   uint64     // escape characters (below cut)
-	lf    uint64     // LFs (below cut): a line starts after each
-	eol   uint64     // the CRs of CR LF line ends (CR LF mode, below cut)
-	u8    uint64     // the first bytes of UTF-8 characters (below cut)
-	codes [32]uint32 // the code points of utf8Masks's characters, in order
-	par   uint64     // line ends that emit \par
-	com   bool       // byte cut-1 is in a comment (the line end after it emits nothing)
-	state uint8      // TeX's state after byte cut-1
+	cut   int    // bytes [0, cut) are lexed; cut == 0: none
+	stop  bool   // the cut is before a byte the fast driver must read
+	emit  uint64 // bytes that emit a token (below cut)
+	esc   uint64 // escape characters (below cut)
+	lf    uint64 // LFs (below cut): a line starts after each
+	eol   uint64 // the CRs of CR LF line ends (CR LF mode, below cut)
+	u8    uint64 // the first bytes of UTF-8 characters (below cut)
+	par   uint64 // line ends that emit \par
+	com   bool   // byte cut-1 is in a comment (the line end after it emits nothing)
+	state uint8  // TeX's state after byte cut-1
 }
 
 // runBefore returns the number of consecutive set bits of mask just below
@@ -286,29 +288,28 @@ func planBlock(m *blockMasks, in uint8, inCom bool, next int, crlf bool, pl *blo
 	}
 }
 
-// utf8Masks fills m's UTF-8 fields for a block with bytes >= 0x80 (m.hi)
-// and stores the code points of its characters into pl.codes: the first
-// bytes (u8) and the others (u8c) of the UTF-8 characters that the block
-// driver reads as ordinary ones (a byte >= 0x80 in neither is hard); u8cut
-// is 64, or the offset of a character the block cuts in two.
-func utf8Masks(m *blockMasks, blk *[64]byte, pl *blockPlan) {
+// utf8Masks fills m's UTF-8 fields for a block with bytes >= 0x80 (m.hi):
+// the first bytes (u8) and the others (u8c) of the UTF-8 characters that
+// the block driver reads as ordinary ones (a byte >= 0x80 in neither is
+// hard), their code points in order (codes), and u8cut, 64 or the offset of
+// a character the block cuts in two.
+func utf8Masks(m *blockMasks, blk *[64]byte) {
 	var u8, u8c uint64
 	cut := 64
-	for x, j := m.hi, 0; x != 0; j++ {
+	for x := m.hi; x != 0; {
 		i := bits.TrailingZeros64(x)
-		c, k := utf8Ordinary(blk, i)
-		if k == 0 {
-			// A hard byte: the cut falls before it unless a comment
-			// takes it, so the characters after it count too.
-			x &= x - 1
-			j--
-			continue
-		}
+		c, k := utf8Ordinary(blk[i:])
 		if k < 0 {
 			cut = i // the character goes on in the next block
 			break
 		}
-		pl.codes[j&31] = c // at most 32 characters of 2 bytes or more
+		if k == 0 {
+			// A hard byte: the cut falls before it unless a comment
+			// takes it, so the characters after it count too.
+			x &= x - 1
+			continue
+		}
+		m.codes[bits.OnesCount64(u8)&31] = c // at most 32 characters of 2 bytes or more
 		u8 |= 1 << i
 		u8c |= (1<<(k-1) - 1) << (i + 1)
 		x &^= 1<<(i+k) - 1
@@ -317,103 +318,23 @@ func utf8Masks(m *blockMasks, blk *[64]byte, pl *blockPlan) {
 }
 
 // utf8Ordinary returns the code point and length (2 to 4) of the UTF-8
-// character that starts at blk[i] (a byte >= 0x80) when the block driver
-// reads it as an ordinary character (see planBlock); the length is -1 when
-// the block ends before the character does, and 0 for a byte the slow
-// driver must read. Characters of 2 and 3 bytes take a short path.
-func utf8Ordinary(blk *[64]byte, i int) (uint32, int) {
-	var c uint32
-	var k int
-	switch b0 := uint32(blk[i]); {
-	case b0-0xC2 < 0xE0-0xC2:
-		if i >= 63 {
-			return 0, -1
-		}
-		b1 := uint32(blk[i+1])
-		if b1&0xC0 != 0x80 {
-			return 0, 0
-		}
-		c, k = b0&0x1F<<6|b1&0x3F, 2
-	case b0-0xE0 < 0x10:
-		if i >= 62 {
-			return 0, -1
-		}
-		b1, b2 := uint32(blk[i+1]), uint32(blk[i+2])
-		if (b1|b2<<8)&0xC0C0 != 0x8080 {
-			return 0, 0
-		}
-		c, k = b0&0x0F<<12|b1&0x3F<<6|b2&0x3F, 3
-		if c < 0x800 || c-0xD800 < 0x800 {
-			return 0, 0 // overlong, or a surrogate
-		}
-	default:
-		c, k = utf8Char(blk[i:])
-		if k <= 0 {
-			return 0, k
-		}
-	}
-	if !ordinaryCode(c) {
-		return 0, 0
-	}
-	return c, k
-}
-
-// ordinaryCode reports whether a character >= 0x80 read raw is an ordinary
-// catcode-12 token with nothing to report.
-func ordinaryCode(c uint32) bool {
-	switch c {
-	case 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF:
-		return false // reported by checkInvisible (or ignored: U+FEFF)
-	case 0xFFFD:
-		return false // read as invalid UTF-8, as LuaTeX's decoder marks it
-	}
-	return true
-}
-
-// utf8Text returns the length of the UTF-8 character at b[0] (a byte >=
-// 0x80) when the fast drivers read it as an ordinary character (see
-// utf8Ordinary), or 0 (-1 when b ends before it does).
-func utf8Text(b []byte) int {
-	c, k := utf8Char(b)
-	if k <= 0 || !ordinaryCode(c) {
-		return min(k, 0)
-	}
-	return k
-}
-
-// utf8Char decodes the canonical UTF-8 character at b[0] (a byte >= 0x80)
-// and returns it with its length; the length is -1 when b ends first, and 0
-// when the bytes are not a canonical character of at most U+10FFFF (or are
-// a surrogate).
-func utf8Char(b []byte) (uint32, int) {
-	b0 := uint32(b[0])
-	var k int
-	var c, lo uint32
-	switch {
-	case b0 < 0xC2:
-		return 0, 0
-	case b0 < 0xE0:
-		k, c, lo = 2, b0&0x1F, 0x80
-	case b0 < 0xF0:
-		k, c, lo = 3, b0&0x0F, 0x800
-	case b0 < 0xF5:
-		k, c, lo = 4, b0&0x07, 0x10000
-	default:
-		return 0, 0
-	}
-	if len(b) < k {
+// character at b[0] (a byte >= 0x80) when the fast drivers read it as an
+// ordinary catcode-12 character: canonical (as unicode/utf8 decodes), not
+// U+FFFD and not one of the code points the slow driver reports. The length
+// is -1 when b ends before the character does, and 0 for a byte the slow
+// driver must read.
+func utf8Ordinary(b []byte) (uint32, int) {
+	if len(b) < utf8.UTFMax && !utf8.FullRune(b) {
 		return 0, -1
 	}
-	for _, x := range b[1:k] {
-		if x&0xC0 != 0x80 {
-			return 0, 0
-		}
-		c = c<<6 | uint32(x&0x3F)
-	}
-	if c < lo || c > 0x10FFFF || c-0xD800 < 0x800 {
+	r, k := utf8.DecodeRune(b)
+	switch r {
+	case utf8.RuneError: // invalid, or U+FFFD itself, which LuaTeX's decoder reports
 		return 0, 0
+	case 0xA0, 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF:
+		return 0, 0 // reported by checkInvisible (or ignored: U+FEFF)
 	}
-	return c, k
+	return uint32(r), k
 }
 
 // blockRun runs the block driver from l.pos (normal mode, l.pos <=
@@ -471,7 +392,7 @@ func (l *lexer) blockRun(simd bool) {
 			m = classifyGo(blk)
 		}
 		if m.hi != 0 {
-			utf8Masks(&m, blk, &pl)
+			utf8Masks(&m, blk)
 		}
 		planBlock(&m, state, inCom, next, crlf, &pl)
 		if pl.cut == 0 {
@@ -513,7 +434,7 @@ func (l *lexer) blockRun(simd bool) {
 		for x := pl.u8; x != 0 && !count; x &= x - 1 {
 			i := bits.TrailingZeros64(x)
 			k := n0 + bits.OnesCount64(emit&(1<<i-1))
-			c := pl.codes[bits.OnesCount64(m.u8&(1<<i-1))&31] // in comments too
+			c := m.codes[bits.OnesCount64(m.u8&(1<<i-1))&31] // comments' characters count too
 			a.Val[k], a.Len[k] = PackChar(CatOther, c), uint8(UTF8Len(c))
 		}
 		for x := pl.par; x != 0 && !count; x &= x - 1 {
@@ -643,7 +564,7 @@ func (l *lexer) blockRun(simd bool) {
 		case lastEOL>>i&1 != 0:
 			v = valSpace
 		case lastU8>>i&1 != 0:
-			c, k := utf8Char(src[lastP+i:])
+			c, k := utf8Ordinary(src[lastP+i:])
 			v, ln = PackChar(CatOther, c), uint8(k)
 		}
 		if lastEOL>>i&1 != 0 {

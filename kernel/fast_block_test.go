@@ -77,7 +77,7 @@ func TestPlanBlockEmitsAtOwnOffsets(t *testing.T) {
 		m := classifyGo((*[64]byte)(src[:64]))
 		var pl blockPlan
 		if m.hi != 0 {
-			utf8Masks(&m, (*[64]byte)(src[:64]), &pl)
+			utf8Masks(&m, (*[64]byte)(src[:64]))
 		}
 		planBlock(&m, uint8(r.IntN(3)), r.IntN(4) == 0, int(src[64]), crlf, &pl)
 		keep := ^uint64(0) >> (64 - uint(pl.cut))

@@ -29,8 +29,9 @@ type blockMasks struct {
 
 	// Set by utf8Masks (fast_block.go) when hi != 0, not by the
 	// classifiers.
-	u8, u8c uint64 // first and other bytes of the UTF-8 characters read as ordinary
-	u8cut   int    // 64, or the offset of a character the block cuts in two
+	u8, u8c uint64     // first and other bytes of the UTF-8 characters read as ordinary
+	u8cut   int        // 64, or the offset of a character the block cuts in two
+	codes   [32]uint32 // the code points of the characters of u8, in order
 }
 
 // blockVals holds the token values of a block's bytes as their codes and

@@ -211,7 +211,7 @@ func (l *lexer) fastLoop(simd bool) {
 						break inner // the name may go on past the block
 					}
 					k = min(p+1+nl, lim)
-					if k < lim && (src[k] == '^' || src[k] >= 0x80 && utf8Text(src[k:lim]) <= 0) {
+					if k < lim && (src[k] == '^' || src[k] >= 0x80 && !utf8Starts(src[k:lim])) {
 						break inner
 					}
 					state = stateS
@@ -231,11 +231,10 @@ func (l *lexer) fastLoop(simd bool) {
 			case src[p] >= 0x80 && n < tokCap:
 				// A UTF-8 character read as an ordinary one (see
 				// planBlock): catcode 12, state M.
-				k := utf8Text(src[p:lim])
+				c, k := utf8Ordinary(src[p:lim])
 				if k <= 0 {
 					break inner
 				}
-				c, _ := utf8Char(src[p:])
 				val[n], off[n], ln[n] = PackChar(CatOther, c), uint32(p), uint8(k)
 				n++
 				p += k
@@ -277,4 +276,11 @@ func (l *lexer) put(val uint32, off, n int) {
 	a.Off[l.n] = uint32(off)
 	a.Len[l.n] = uint8(n)
 	l.n++
+}
+
+// utf8Starts reports whether b starts with a UTF-8 character that the fast
+// drivers read as an ordinary one (see utf8Ordinary).
+func utf8Starts(b []byte) bool {
+	_, k := utf8Ordinary(b)
+	return k > 0
 }
