@@ -52,7 +52,7 @@ func accented(src []byte) []byte {
 			}
 			if j == 0 || src[j-1] != '\\' {
 				if k++; k%12 == 0 {
-					out = append(out, map[byte]string{'e': "é", 'a': "ä", 'o': "ö"}[c]...)
+					out = append(out, [...]string{'e': "é", 'a': "ä", 'o': "ö"}[c]...)
 					continue
 				}
 			}

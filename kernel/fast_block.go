@@ -559,16 +559,16 @@ func (l *lexer) blockRun(simd bool) {
 		switch {
 		case lastEsc>>i&1 != 0:
 			v, ln = 1, uint8(1+max(trailingOnes(lastLet>>(i+1)), 1))
+		case lastEOL>>i&1 != 0: // a CR LF: a space or a \par of two bytes
+			v, ln = valSpace, 2
+			if lastPar>>i&1 != 0 {
+				v = valPar
+			}
 		case lastPar>>i&1 != 0:
 			v = valPar
-		case lastEOL>>i&1 != 0:
-			v = valSpace
 		case lastU8>>i&1 != 0:
 			c, k := utf8Ordinary(src[lastP+i:])
 			v, ln = PackChar(CatOther, c), uint8(k)
-		}
-		if lastEOL>>i&1 != 0 {
-			ln = 2
 		}
 		a.Val[n-1], a.Off[n-1], a.Len[n-1] = v, uint32(lastP+i), ln
 	}
