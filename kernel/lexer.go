@@ -291,20 +291,16 @@ func (l *lexer) emit(val uint32, off, n int) {
 	l.n++
 }
 
-// putLong records the length n (>= LongLen) of token l.n, after dropping
-// the records of any tokens from l.n on (written before and being
-// rewritten); it reports false, and fails, when the table is full.
+// putLong records the length n (>= LongLen) of token l.n (tokens are
+// stored in order and never taken back, so the table stays in token
+// order); it reports false, and fails, when the table is full.
 func (l *lexer) putLong(n int) bool {
 	a := l.a
-	long := a.long
-	for len(long) > 0 && long[len(long)-1]>>32 >= uint64(l.n) {
-		long = long[:len(long)-1]
-	}
-	if len(long) == cap(long) {
-		l.fail(fmt.Errorf("cannot store more than %d tokens of %d bytes or more: %w", cap(long), LongLen, ErrArenaFull))
+	if len(a.long) == cap(a.long) {
+		l.fail(fmt.Errorf("cannot store more than %d tokens of %d bytes or more: %w", cap(a.long), LongLen, ErrArenaFull))
 		return false
 	}
-	a.long = append(long, uint64(l.n)<<32|uint64(n))
+	a.long = append(a.long, uint64(l.n)<<32|uint64(n))
 	return true
 }
 
