@@ -55,6 +55,7 @@ func serve(cfg *config, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	}
 
 	logger.Printf("GOMAXPROCS %d (one per CPU plus one per actor unless GOMAXPROCS is set)", raiseProcs(nActors))
+	logger.Printf("%s", lowerGC())
 	pool, err := actors.New(actors.Config{
 		Cores:            cfg.Cores,
 		MailboxLen:       cfg.MailboxLen,
