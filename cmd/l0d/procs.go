@@ -25,18 +25,12 @@ func raiseProcs(actors int) int {
 }
 
 // gcPercent is l0d's garbage-collection target (the heap may grow by this
-// percentage of the live heap between collections) unless GOGC is set.
-//
-// The live heap is mostly the actors' arenas (22.6 MB each for the default
-// 2 MiB documents), which hold no pointers, so a collection costs little
-// however large they are; each request leaves a few hundred bytes of
-// garbage. With Go's default of 100 the heap therefore grows by as much
-// again as all the arenas before each collection, and the process keeps
-// those pages: on the 2-core test machine a 10-minute soak at 800 requests
-// a second saw the RSS go from 100 to 165 MB and stay there, which looks
-// like a leak to anyone watching it (and failed the soak's 64 MB growth
-// bound). At 10 % the heap stays within a few MB of the live one and a
-// collection comes about every 20 s under that load.
+// percentage of the live heap between collections) unless GOGC is set. The
+// live heap is mostly the actors' pointer-free arenas, which a collection
+// barely touches, so a low target costs little; with Go's default of 100
+// the heap grows by as much again as all the arenas before each collection
+// and the process keeps those pages (docs/design.md has the soak that
+// failed on it, and the measurements).
 const gcPercent = 10
 
 // lowerGC sets the collector's target to gcPercent unless the GOGC
